@@ -1,0 +1,67 @@
+# Panah: two commands. `make run` (demo server + worker) and `make test` (the whole suite).
+# Works on a fresh Debian 12 with Python 3.11: installs what is missing, as root or by telling you how.
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Debian packages: gettext (compilemessages), chromium + fonts (browser tests, RTL rendering),
+# Pango/HarfBuzz (WeasyPrint), poppler-utils (PDF checks), venv support for Debian's Python.
+DEBIAN_PACKAGES := gettext chromium fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 \
+	libharfbuzz-subset0 poppler-utils
+
+.PHONY: run test system-packages venv migrate messages demo lint bench clean
+
+system-packages:
+	@missing=""; \
+	for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
+	if ! $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1; then missing="$$missing python3-venv"; fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "Missing Debian packages. Run:  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 (Debian 12: apt-get install python3)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@rm -f $(VENV)/.installed-*; touch $@
+
+venv: system-packages $(STAMP)
+
+messages: venv
+	@PANAH_ENV=demo $(PY) manage.py compilemessages --ignore '.venv' -v0
+
+migrate: venv
+	PANAH_ENV=demo $(PY) manage.py migrate --noinput -v0
+
+demo: migrate messages
+	PANAH_ENV=demo $(PY) manage.py seed_demo
+
+run: demo
+	@PANAH_ENV=demo $(PY) manage.py demo_logins
+	@echo "Starting the django-q worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@trap 'kill 0' EXIT INT TERM; \
+	PANAH_ENV=demo $(PY) manage.py qcluster & \
+	PANAH_ENV=demo $(PY) manage.py runserver --noreload --insecure $(HOST):$(PORT)
+
+test: venv messages
+	PANAH_ENV=test DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+bench: venv
+	$(PY) bench/case_list.py $(BENCH_ARGS)
+
+clean:
+	rm -rf var test-artifacts

@@ -1,0 +1,295 @@
+"""Forms validate what people type; services decide and write. Every message is translatable."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import phones
+from cases.choices import (
+    HOST_COUNTRIES,
+    LANGUAGES_SPOKEN,
+    CaseStatus,
+    HouseholdRelationship,
+    UnhcrStatus,
+)
+from cases.models import Case, IdentityDocument, Incident, LegalStatus, Person, Relative
+from cases.models.people import NAME_FIELDS
+from cases.selectors import CASE_SORTS
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VersionedFormMixin:
+    """Carries the version the form was rendered with, so a stale save can be refused."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput, initial=getattr(instance, "version", 1),
+        )
+
+    def changes(self):
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+def _not_in_future(value, message):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(message, code="future")
+    return value
+
+
+class CaseForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = [
+            "host_country", "host_city", "unhcr_status", "unhcr_number", "unhcr_registration_date", "sensitivity",
+        ]
+        widgets = {"unhcr_registration_date": DATE_INPUT}
+
+    def clean_unhcr_registration_date(self):
+        return _not_in_future(
+            self.cleaned_data.get("unhcr_registration_date"), _("The registration date cannot be in the future."),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("unhcr_status")
+        if status in {UnhcrStatus.REGISTERED, UnhcrStatus.RECOGNISED} and not cleaned.get("unhcr_number"):
+            self.add_error("unhcr_number", _("A registered or recognised person has a UNHCR number; enter it."))
+        return cleaned
+
+
+class CaseOpenForm(CaseForm):
+    opened_on = forms.DateField(label=_("Opened on"), widget=DATE_INPUT)
+
+    class Meta(CaseForm.Meta):
+        fields = ["host_country", "host_city", "opened_on", *CaseForm.Meta.fields[2:]]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["version"]
+        self.fields["opened_on"].initial = timezone.localdate
+
+    def clean_opened_on(self):
+        return _not_in_future(self.cleaned_data.get("opened_on"), _("A case cannot be opened in the future."))
+
+
+class PersonForm(VersionedFormMixin, forms.ModelForm):
+    """A principal applicant or household member. `region` reads local phone numbers."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=LANGUAGES_SPOKEN, required=False, widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "relationship", *NAME_FIELDS, "date_of_birth", "date_of_birth_precision", "place_of_birth", "sex",
+            "languages", "safe_contact_method", "contact_notes",
+        ]
+        widgets = {"date_of_birth": DATE_INPUT}
+
+    def __init__(self, *args, region=None, with_phone=False, principal=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if principal:
+            del self.fields["relationship"]
+        else:
+            self.fields["relationship"].choices = [
+                c for c in self.fields["relationship"].choices if c[0] != HouseholdRelationship.PRINCIPAL
+            ]
+        if with_phone:
+            self.fields["phone"] = phones.PhoneNumberFormField(label=_("Phone number"), required=False, region=region)
+        for name in NAME_FIELDS:
+            if name.endswith("_ug_arab"):
+                self.fields[name].widget.attrs.update({"dir": "rtl", "lang": "ug"})
+            elif name.endswith(("_ug_latn", "_pinyin")):
+                self.fields[name].widget.attrs.update({"dir": "ltr"})
+
+    def clean_date_of_birth(self):
+        return _not_in_future(self.cleaned_data.get("date_of_birth"), _("The date of birth cannot be in the future."))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in NAME_FIELDS):
+            raise forms.ValidationError(_("Enter at least one name part in one script."), code="no_name")
+        return cleaned
+
+    def person_data(self):
+        return {k: v for k, v in self.cleaned_data.items() if k not in {"version", "phone"}}
+
+
+class PhoneForm(forms.Form):
+    number = phones.PhoneNumberFormField(label=_("Phone number"))
+    label = forms.CharField(label=_("Label"), max_length=60, required=False)
+    is_safe = forms.BooleanField(label=_("Safe to call"), required=False, initial=True)
+
+    def __init__(self, *args, region=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["number"].region = region
+
+
+class CasePersonChoiceMixin:
+    """Offer only the people of this case."""
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"] = forms.ModelChoiceField(
+            label=_("Person"), queryset=case.people.all(), empty_label=None,
+        )
+        self.fields["person"].label_from_instance = lambda p: p.display_name or _("(no name recorded)")
+        self.order_fields(["person"])
+
+
+class DocumentForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = IdentityDocument
+        fields = ["document_type", "number", "issuing_country", "issued_on", "expires_on", "name_as_printed"]
+        widgets = {"issued_on": DATE_INPUT, "expires_on": DATE_INPUT}
+
+    def clean_issued_on(self):
+        return _not_in_future(self.cleaned_data.get("issued_on"), _("The issue date cannot be in the future."))
+
+    def clean(self):
+        cleaned = super().clean()
+        issued, expires = cleaned.get("issued_on"), cleaned.get("expires_on")
+        if issued and expires and expires < issued:
+            self.add_error("expires_on", _("The expiry date must be on or after the issue date."))
+        return cleaned
+
+
+class NewDocumentForm(CasePersonChoiceMixin, DocumentForm):
+    pass
+
+
+class LegalStatusForm(CasePersonChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = LegalStatus
+        fields = ["permit_type", "valid_from", "valid_until", "notes"]
+        widgets = {"valid_from": DATE_INPUT, "valid_until": DATE_INPUT}
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", _("The end date must be on or after the start date."))
+        return cleaned
+
+
+class RelativeForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Relative
+        fields = ["relationship", "name", "status", "status_since", "last_contact_on", "source", "notes"]
+        widgets = {
+            "status_since": DATE_INPUT, "last_contact_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_last_contact_on(self):
+        return _not_in_future(
+            self.cleaned_data.get("last_contact_on"), _("The last contact cannot be in the future."),
+        )
+
+
+class IncidentForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Incident
+        fields = ["category", "occurred_on", "occurred_on_precision", "place", "description", "source"]
+        widgets = {"occurred_on": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_occurred_on(self):
+        return _not_in_future(self.cleaned_data.get("occurred_on"), _("An incident cannot be dated in the future."))
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("PDF, PNG or JPEG. Image metadata is removed on upload."))
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+
+class StatusChangeForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"))
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    effective_on = forms.DateField(label=_("Effective on"), widget=DATE_INPUT, initial=timezone.localdate)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, allowed_statuses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [(s.value, s.label) for s in CaseStatus if s in allowed_statuses]
+
+    def clean_effective_on(self):
+        return _not_in_future(
+            self.cleaned_data.get("effective_on"), _("A status change cannot take effect in the future."),
+        )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Caseworker"), queryset=None)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = candidates
+
+
+class ShareForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Share with"), queryset=None)
+    purpose = forms.CharField(label=_("Purpose of sharing"), max_length=300)
+
+    def __init__(self, *args, recipients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = recipients
+
+
+class CaseFilterForm(forms.Form):
+    """Filters that may appear in the URL: none of them carries personal data (search does not)."""
+
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    unhcr_status = forms.ChoiceField(label=_("UNHCR status"), required=False)
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False)
+    per_page = forms.TypedChoiceField(
+        label=_("Per page"), choices=[(25, "25"), (50, "50"), (100, "100")], coerce=int, required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        self.fields["country"].choices = every + list(HOST_COUNTRIES)
+        self.fields["status"].choices = every + list(CaseStatus.choices)
+        self.fields["unhcr_status"].choices = every + list(UnhcrStatus.choices)
+        sort_labels = {
+            "recent": _("Recently updated"), "reference": _("Reference"), "opened": _("Newest first"),
+            "country": _("Country"), "status": _("Status"),
+        }
+        self.fields["sort"].choices = [(key, sort_labels[key]) for key in CASE_SORTS]
+
+
+class CaseSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"), max_length=200, required=False,
+        help_text=_("A name in any script, a case reference, a document number or a phone number."),
+    )
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.TypedChoiceField(label=_("Action"), required=False, coerce=int, empty_value=None)
+    model = forms.ChoiceField(label=_("Record type"), required=False)
+    actor = forms.CharField(label=_("User name"), required=False, max_length=150)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args, **kwargs):
+        from auditlog.models import LogEntry
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All"))] + list(LogEntry.Action.choices)
+        record_types = [
+            ("case", _("Case")), ("person", _("Person")), ("identitydocument", _("Identity document")),
+            ("relative", _("Relative in China")), ("incident", _("Incident")), ("note", _("Note")),
+            ("attachment", _("Attachment")), ("caseassignment", _("Assignment")), ("caseshare", _("Share")),
+            ("user", _("User")),
+        ]
+        self.fields["model"].choices = [("", _("All"))] + record_types

@@ -1,0 +1,252 @@
+"""Build the fictional demo world (idempotent), or a large one for benchmarks with --cases N."""
+
+import datetime
+import random
+
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from cases.choices import (
+    DatePrecision,
+    DocumentType,
+    HouseholdRelationship,
+    IncidentCategory,
+    IncidentSource,
+    RelativeRelationship,
+    RelativeStatus,
+    Sex,
+    UnhcrStatus,
+)
+from cases.management.demo_world import (
+    CITIES,
+    DEMO_PASSWORD,
+    FEMALE_NAMES,
+    MALE_NAMES,
+    ORGANISATIONS,
+    USERS,
+    name_fields,
+)
+from cases.models import (
+    Case,
+    CaseAssignment,
+    CaseGroupObjectPermission,
+    CaseReferenceSequence,
+    CaseUserObjectPermission,
+    IdentityDocument,
+    Organisation,
+    Person,
+    User,
+)
+from cases.services import access, cases, people, records
+from cases.services.people import person_fields_for_save
+from cases.text import normalise_document_number
+
+SMALL_WORLD_CASES = 24
+TODAY = datetime.date(2026, 11, 1)  # fixed, so the demo world is the same on every machine
+
+
+class Command(BaseCommand):
+    help = "Create the fictional demo organisations, users and cases. Safe to run repeatedly."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--cases", type=int, default=SMALL_WORLD_CASES,
+            help="Total number of cases wanted (large numbers use bulk inserts, for benchmarks).",
+        )
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, **options):
+        rng = random.Random(options["seed"])
+        users = self.ensure_organisations_and_users()
+        existing = Case.objects.count()
+        wanted = options["cases"]
+        if existing >= wanted:
+            self.stdout.write(f"{existing} cases already present; nothing to add.")
+            return
+        if existing < SMALL_WORLD_CASES:
+            self.create_cases_through_services(rng, users, min(wanted, SMALL_WORLD_CASES) - existing)
+        remaining = wanted - Case.objects.count()
+        if remaining > 0:
+            self.bulk_create_cases(rng, remaining)
+        self.stdout.write(self.style.SUCCESS(f"{Case.objects.count()} cases in the demo world."))
+
+    @transaction.atomic
+    def ensure_organisations_and_users(self):
+        organisations = {}
+        for name, kind, countries in ORGANISATIONS:
+            organisation = Organisation.objects.filter(name=name).first()
+            organisations[name] = organisation or access.organisation_create(
+                name=name, kind=kind, countries=countries,
+            )
+        users = {}
+        for username, first, last, organisation_name, role in USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User.objects.create_user(
+                    username=username, password=DEMO_PASSWORD, first_name=first, last_name=last,
+                    email=f"{username}@demo.invalid",
+                )
+                access.user_set_membership(
+                    actor=None, user=user, organisation=organisations[organisation_name], role=role,
+                )
+            users[username] = user
+        return users
+
+    def create_cases_through_services(self, rng, users, count):
+        """The small world goes through the real services, so it is audited like real work."""
+        caseworkers = [users["caseworker"], users["caseworker2"], users["istanbul"]]
+        for index in range(count):
+            actor = caseworkers[index % len(caseworkers)]
+            country = "TR" if actor.username == "istanbul" else rng.choice(["KZ", "KZ", "KG"])
+            opened_on = TODAY - datetime.timedelta(days=rng.randint(10, 900))
+            with transaction.atomic():
+                case = cases.case_open(
+                    actor=actor, host_country=country, host_city=rng.choice(CITIES[country]),
+                    opened_on=opened_on, principal=self.random_person(rng, adult=True),
+                    principal_phone=self.random_phone(rng, country),
+                    unhcr_status=rng.choice([UnhcrStatus.NONE, UnhcrStatus.ASYLUM_SEEKER, UnhcrStatus.REGISTERED]),
+                )
+                if case.unhcr_status == UnhcrStatus.REGISTERED:
+                    case = cases.case_update(
+                        actor=actor, case=case, expected_version=case.version,
+                        changes={"unhcr_number": f"{country}{rng.randint(10**7, 10**8 - 1)}"},
+                    )
+                principal = case.people.get()
+                people.document_add(actor=actor, person=principal, data=self.random_passport(rng))
+                for _member in range(rng.randint(0, 3)):
+                    people.person_add(
+                        actor=actor, case=case,
+                        data={**self.random_person(rng, adult=False), "relationship": HouseholdRelationship.CHILD},
+                    )
+                records.relative_add(actor=actor, case=case, data={
+                    "relationship": rng.choice(RelativeRelationship.values),
+                    "status": rng.choice(RelativeStatus.values),
+                    "status_since": TODAY - datetime.timedelta(days=rng.randint(200, 3000)),
+                    "source": "client interview",
+                })
+                records.incident_add(actor=actor, case=case, data={
+                    "category": rng.choice([IncidentCategory.POLICE_VISIT, IncidentCategory.PRC_CONTACT,
+                                            IncidentCategory.THREAT, IncidentCategory.FLIGHT]),
+                    "occurred_on": opened_on + datetime.timedelta(days=rng.randint(0, 9)),
+                    "occurred_on_precision": DatePrecision.EXACT,
+                    "place": case.host_city,
+                    "description": "Fictional demo event recorded for training.",
+                    "source": IncidentSource.CLIENT,
+                })
+            if index % 6 == 0 and actor.organisation.name == "Tengri Refugee Aid":
+                clinic = Organisation.objects.get(name="Golden Horn Legal Clinic")
+                access.case_share(actor=actor, case=case, organisation=clinic, purpose="Asylum representation")
+
+    def random_person(self, rng, *, adult):
+        female = rng.random() < 0.5
+        given = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
+        father = rng.choice(MALE_NAMES)
+        age = rng.randint(22, 65) if adult else rng.randint(1, 17)
+        return {
+            **name_fields(given, father),
+            "date_of_birth": datetime.date(TODAY.year - age, rng.randint(1, 12), rng.randint(1, 28)),
+            "date_of_birth_precision": rng.choice([DatePrecision.EXACT, DatePrecision.EXACT, DatePrecision.YEAR]),
+            "sex": Sex.FEMALE if female else Sex.MALE,
+            "languages": ["ug", "ru"] if adult else ["ug"],
+        }
+
+    def random_phone(self, rng, country):
+        # Numbers in ranges that parse as valid mobile numbers but are fictional.
+        if country == "TR":
+            return f"+90532{rng.randint(1000000, 9999999)}"
+        if country == "KG":
+            return f"+996555{rng.randint(100000, 999999)}"
+        return f"+7701{rng.randint(1000000, 9999999)}"
+
+    def random_passport(self, rng):
+        issued = TODAY - datetime.timedelta(days=rng.randint(400, 3500))
+        return {
+            "document_type": DocumentType.PRC_PASSPORT,
+            "number": f"E{rng.randint(10**7, 10**8 - 1)}",
+            "issuing_country": "CN",
+            "issued_on": issued,
+            "expires_on": issued + datetime.timedelta(days=3652),
+        }
+
+    @transaction.atomic
+    def bulk_create_cases(self, rng, count):
+        """Insert `count` cases with principals, passports, owner grants and assignments in bulk.
+
+        Bypasses the services on purpose (100,000 audited service calls would take hours); the
+        rows written are exactly those the services would write, minus the audit entries.
+        """
+        ngos = list(Organisation.objects.filter(kind="ngo").order_by("pk"))
+        staff = {org.pk: list(User.objects.filter(organisation=org, role="caseworker").order_by("pk")) for org in ngos}
+        for org in ngos:
+            # A realistic team: the big world needs many caseworkers so each sees a fair share.
+            for number in range(len(staff[org.pk]), 20):
+                user = User.objects.create_user(
+                    username=f"bulk-{org.pk}-{number}", password=None, first_name="Bulk", last_name=str(number),
+                )
+                access.user_set_membership(actor=None, user=user, organisation=org, role="caseworker")
+                staff[org.pk].append(user)
+        view = Permission.objects.get(codename="view_case", content_type__app_label="cases")
+        change = Permission.objects.get(codename="change_case", content_type__app_label="cases")
+        creator = User.objects.get(username="supervisor")
+        owners_group_ids = {org.pk: org.owners_group_id for org in ngos}
+        batch = 5000
+        for start in range(0, count, batch):
+            size = min(batch, count - start)
+            new_cases = []
+            for _ in range(size):
+                organisation = rng.choice(ngos)
+                country = rng.choice(organisation.countries)
+                opened_on = TODAY - datetime.timedelta(days=rng.randint(1, 2000))
+                new_cases.append(Case(
+                    reference=self.next_reference(country, opened_on.year),
+                    organisation=organisation, host_country=country,
+                    host_city=rng.choice(CITIES[country]), opened_on=opened_on, status_changed_on=opened_on,
+                    unhcr_status=rng.choice(UnhcrStatus.values), created_by=creator,
+                ))
+            Case.objects.bulk_create(new_cases)
+            persons, grants, user_grants, assignments = [], [], [], []
+            for case in new_cases:
+                persons.append(Person(case=case, relationship=HouseholdRelationship.PRINCIPAL,
+                                      **person_fields_for_save(self.random_person(rng, adult=True))))
+                grants += [
+                    CaseGroupObjectPermission(content_object=case, group_id=owners_group_ids[case.organisation_id],
+                                              permission=perm)
+                    for perm in (view, change)
+                ]
+                worker = rng.choice(staff[case.organisation_id])
+                assignments.append(CaseAssignment(case=case, user=worker, assigned_by=creator))
+                user_grants += [
+                    CaseUserObjectPermission(content_object=case, user=worker, permission=perm)
+                    for perm in (view, change)
+                ]
+            Person.objects.bulk_create(persons)
+            documents = []
+            for person in persons:
+                passport = self.random_passport(rng)
+                documents.append(IdentityDocument(
+                    person=person, number_normalised=normalise_document_number(passport["number"]), **passport,
+                ))
+            IdentityDocument.objects.bulk_create(documents)
+            CaseGroupObjectPermission.objects.bulk_create(grants)
+            CaseUserObjectPermission.objects.bulk_create(user_grants)
+            CaseAssignment.objects.bulk_create(assignments)
+            self.stdout.write(f"  {start + size} / {count} bulk cases")
+        self.save_references()
+
+    _sequences = None
+
+    def next_reference(self, country, year):
+        if self._sequences is None:
+            self._sequences = {
+                (s.host_country, s.year): s.last_number for s in CaseReferenceSequence.objects.all()
+            }
+        number = self._sequences.get((country, year), 0) + 1
+        self._sequences[(country, year)] = number
+        return f"{country}-{year}-{number:06d}"
+
+    def save_references(self):
+        for (country, year), number in (self._sequences or {}).items():
+            CaseReferenceSequence.objects.update_or_create(
+                host_country=country, year=year, defaults={"last_number": number},
+            )

@@ -1,0 +1,32 @@
+from cases.models.cases import (
+    Case,
+    CaseAssignment,
+    CaseGroupObjectPermission,
+    CaseReferenceSequence,
+    CaseShare,
+    CaseStatusChange,
+    CaseUserObjectPermission,
+)
+from cases.models.organisations import Organisation, User
+from cases.models.people import IdentityDocument, LegalStatus, Person, PersonPhone
+from cases.models.records import Attachment, Incident, Note, Relative
+
+__all__ = [
+    "Attachment",
+    "Case",
+    "CaseAssignment",
+    "CaseGroupObjectPermission",
+    "CaseReferenceSequence",
+    "CaseShare",
+    "CaseStatusChange",
+    "CaseUserObjectPermission",
+    "IdentityDocument",
+    "Incident",
+    "LegalStatus",
+    "Note",
+    "Organisation",
+    "Person",
+    "PersonPhone",
+    "Relative",
+    "User",
+]

@@ -1,0 +1,80 @@
+"""The only place that answers "may this user ...?" for case files.
+
+Object grants (which case) come from django-guardian's direct-FK tables, written by
+`cases.services.access`; role permissions (what at all) come from the role groups in
+`cases.roles`. Views, admin, templates and services ask these predicates; nothing else calls
+`has_perm` with a string.
+"""
+
+from guardian.core import ObjectPermissionChecker
+
+from cases.choices import OrganisationKind
+from cases.roles import ASSIGNABLE_ROLES
+
+VIEW_CASE = "view_case"
+CHANGE_CASE = "change_case"
+# Organisations a case may be shared with. Service providers never receive a case file: they
+# receive referrals carrying only the consented fields.
+SHAREABLE_ORGANISATION_KINDS = {OrganisationKind.NGO, OrganisationKind.UNHCR, OrganisationKind.LEGAL_CLINIC}
+
+
+def _is_active(user):
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _checker(user):
+    # A fresh checker per question: guardian caches inside a checker, and a cache that outlives
+    # one question would keep a revoked grant alive for the rest of a request or a task.
+    return ObjectPermissionChecker(user)
+
+
+def can_view_case(user, case):
+    return _is_active(user) and _checker(user).has_perm(VIEW_CASE, case)
+
+
+def can_edit_case(user, case):
+    """Edit the case and everything recorded on it (people, documents, notes, attachments...)."""
+    return _is_active(user) and _checker(user).has_perm(CHANGE_CASE, case)
+
+
+def can_create_case(user):
+    return _is_active(user) and user.organisation_id is not None and user.has_perm("cases.add_case")
+
+
+def can_assign_case(user, case):
+    return (
+        _is_active(user)
+        and user.has_perm("cases.assign_case")
+        and case.organisation_id == user.organisation_id
+        and can_view_case(user, case)
+    )
+
+
+def can_be_assigned_to_case(candidate, case):
+    return (
+        candidate.is_active
+        and candidate.organisation_id == case.organisation_id
+        and candidate.role in ASSIGNABLE_ROLES
+    )
+
+
+def can_share_case(user, case):
+    return (
+        _is_active(user)
+        and user.has_perm("cases.share_case")
+        and case.organisation_id == user.organisation_id
+        and can_edit_case(user, case)
+    )
+
+
+def can_receive_case(organisation, case):
+    return organisation.pk != case.organisation_id and organisation.kind in SHAREABLE_ORGANISATION_KINDS
+
+
+def can_view_audit_log(user):
+    return _is_active(user) and user.has_perm("auditlog.view_logentry")
+
+
+def can_administer_organisation(user):
+    """Enter the Django admin, limited there to the user's own organisation."""
+    return _is_active(user) and (user.is_superuser or user.has_perm("cases.change_user"))

@@ -1,0 +1,54 @@
+"""What each role may do at all: one Django group per role, holding model-level permissions.
+
+Which *case* a user may see is never decided here; that is per object (guardian grants made by
+the services) and read through `cases.permissions`. So no role below holds `view_case` or
+`change_case` globally: such a global grant would leak every case to the role.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+from cases.choices import Role
+
+ROLE_PERMISSIONS = {
+    Role.CASEWORKER: ["cases.add_case", "cases.share_case"],
+    Role.SUPERVISOR: ["cases.add_case", "cases.assign_case", "cases.share_case"],
+    Role.UNHCR_LIAISON: [],
+    Role.LAWYER: [],
+    Role.SERVICE_PROVIDER: [],
+    Role.ORG_ADMIN: ["cases.view_user", "cases.change_user", "cases.add_user", "cases.view_organisation"],
+    Role.AUDITOR: ["auditlog.view_logentry"],
+}
+
+# Roles whose members see every case their organisation owns (through its owners group).
+ROLES_SEEING_OWN_ORGANISATION_CASES = {Role.SUPERVISOR}
+# Roles whose members see the cases other organisations share with theirs.
+ROLES_RECEIVING_SHARED_CASES = {Role.SUPERVISOR, Role.UNHCR_LIAISON, Role.LAWYER}
+# Roles that may be assigned to a case as its caseworker.
+ASSIGNABLE_ROLES = {Role.CASEWORKER, Role.SUPERVISOR}
+# Roles allowed into the Django admin (scoped to their organisation there).
+STAFF_ROLES = {Role.ORG_ADMIN}
+
+
+def role_group_name(role):
+    return f"role:{role}"
+
+
+def sync_role_groups():
+    """Create the role groups and set exactly the permissions listed above (idempotent)."""
+    for role, perm_names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role_group_name(role))
+        permissions = []
+        for name in perm_names:
+            app_label, codename = name.split(".")
+            permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(permissions)
+
+
+def sync_role_groups_after_migrate(**kwargs):
+    # auditlog's permissions are created by its own post_migrate; make sure they exist first.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=kwargs.get("using", "default"))
+    sync_role_groups()

@@ -1,0 +1,163 @@
+"""Viewer-aware reads. Every list, detail, search, download and admin page starts here.
+
+`visible_cases(user)` is the one definition of "the cases this user may see". A case outside
+it is reported as not found (404), so a forbidden id and a missing id look the same.
+"""
+
+import datetime
+
+from auditlog.models import LogEntry
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from guardian.shortcuts import get_objects_for_user
+
+from cases import audit, permissions
+from cases.choices import HouseholdRelationship
+from cases.models import Case, CaseAssignment, Organisation, Person, User
+from cases.roles import ASSIGNABLE_ROLES
+
+CASE_SORTS = {
+    "recent": ("-updated_at", "-pk"),
+    "reference": ("reference",),
+    "opened": ("-opened_on", "-pk"),
+    "country": ("host_country", "reference"),
+    "status": ("status", "reference"),
+}
+DEFAULT_CASE_SORT = "recent"
+
+
+def visible_cases(user) -> QuerySet[Case]:
+    if not (user and user.is_authenticated and user.is_active):
+        return Case.objects.none()
+    # accept_global_perms=False: a model-level view_case held by any group must never widen this.
+    return get_objects_for_user(
+        user, f"cases.{permissions.VIEW_CASE}", klass=Case.objects.all(), accept_global_perms=False,
+    )
+
+
+def case_list(
+    user,
+    *,
+    search: str = "",
+    country: str = "",
+    status: str = "",
+    unhcr_status: str = "",
+    assigned_to_me: bool = False,
+    sort: str = DEFAULT_CASE_SORT,
+) -> QuerySet[Case]:
+    """The case list page: filtered, sorted, with what each row shows fetched in a fixed number of queries."""
+    cases = visible_cases(user)
+    if search:
+        cases = cases.matching(search)
+    if country:
+        cases = cases.in_country(country)
+    if status:
+        cases = cases.filter(status=status)
+    if unhcr_status:
+        cases = cases.filter(unhcr_status=unhcr_status)
+    if assigned_to_me:
+        cases = cases.assigned_to(user)
+    return cases.order_by(*CASE_SORTS.get(sort, CASE_SORTS[DEFAULT_CASE_SORT])).prefetch_related(
+        Prefetch(
+            "people",
+            queryset=Person.objects.filter(relationship=HouseholdRelationship.PRINCIPAL),
+            to_attr="principals",
+        ),
+        Prefetch("assignments", queryset=CaseAssignment.objects.select_related("user")),
+    )
+
+
+def visible_case(user, public_id) -> Case:
+    """One case the user may see, or 404. For actions on a case; does not record a read."""
+    return get_object_or_404(visible_cases(user).select_related("organisation"), public_id=public_id)
+
+
+def case_file(user, public_id) -> Case:
+    """The whole case file for reading, with every section prefetched; the read is audited."""
+    case = get_object_or_404(
+        visible_cases(user)
+        .select_related("organisation", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "people",
+                queryset=Person.objects.prefetch_related("phones", "documents", "legal_statuses"),
+            ),
+            "relatives",
+            "incidents",
+            Prefetch("notes", queryset=case_notes_queryset()),
+            "attachments",
+            Prefetch("assignments", queryset=CaseAssignment.objects.select_related("user", "assigned_by")),
+            "shares__organisation",
+            "status_changes__changed_by",
+        ),
+        public_id=public_id,
+    )
+    audit.record_read(case)
+    return case
+
+
+def case_notes_queryset():
+    from cases.models import Note
+
+    return Note.objects.select_related("author")
+
+
+def case_person(case: Case, person_id: int) -> Person:
+    return get_object_or_404(case.people.all(), pk=person_id)
+
+
+def case_record(case: Case, related_name: str, record_id: int):
+    """A relative, incident, note or attachment of `case` by id, or 404."""
+    return get_object_or_404(getattr(case, related_name).all(), pk=record_id)
+
+
+def person_record(case: Case, related_name: str, record_id: int):
+    """A document, phone or legal status of a person of `case` by id, or 404."""
+    model = Person._meta.get_field(related_name).related_model
+    return get_object_or_404(model.objects.filter(person__case=case), pk=record_id)
+
+
+def assignable_users(case: Case) -> QuerySet[User]:
+    return User.objects.filter(
+        organisation_id=case.organisation_id, role__in=ASSIGNABLE_ROLES, is_active=True,
+    ).order_by("first_name", "last_name", "username")
+
+
+def share_recipients(case: Case) -> QuerySet[Organisation]:
+    return Organisation.objects.exclude(pk=case.organisation_id).filter(
+        kind__in=permissions.SHAREABLE_ORGANISATION_KINDS,
+    )
+
+
+def audit_entries(
+    user,
+    *,
+    action: int | None = None,
+    model: str = "",
+    actor_username: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    case_public_id: str = "",
+) -> QuerySet[LogEntry]:
+    """The audit trail an auditor may read: entries by their organisation's staff or about its cases."""
+    if not permissions.can_view_audit_log(user):
+        return LogEntry.objects.none()
+    entries = LogEntry.objects.select_related("actor", "content_type")
+    if not user.is_superuser:
+        entries = entries.filter(
+            Q(actor__organisation_id=user.organisation_id)
+            | Q(additional_data__organisation=user.organisation_id)
+        )
+    if action is not None:
+        entries = entries.filter(action=action)
+    if model:
+        entries = entries.filter(content_type__model=model)
+    if actor_username:
+        entries = entries.filter(actor__username=actor_username)
+    if date_from:
+        entries = entries.filter(timestamp__date__gte=date_from)
+    if date_to:
+        entries = entries.filter(timestamp__date__lte=date_to)
+    if case_public_id:
+        entries = entries.filter(additional_data__case=case_public_id)
+    return entries.order_by("-timestamp", "-pk")

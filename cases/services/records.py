@@ -1,0 +1,95 @@
+"""Writes on what is recorded about a case: relatives in China, incidents, notes and attachments."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from cases import permissions, uploads
+from cases.audit import acting_as
+from cases.models import Attachment, Case, Incident, Note, Relative, User
+from cases.services.versioning import apply_changes, lock_current
+
+
+def _require_editor(actor: User, case: Case) -> None:
+    if not permissions.can_edit_case(actor, case):
+        raise PermissionDenied
+
+
+def _create(model, *, actor: User, case: Case, data: dict):
+    _require_editor(actor, case)
+    with acting_as(actor):
+        record = model(case=case, **data)
+        record.full_clean()
+        record.save()
+    return record
+
+
+def _update(record, *, actor: User, expected_version: int, data: dict):
+    _require_editor(actor, record.case)
+    with acting_as(actor):
+        return apply_changes(lock_current(record, expected_version), data)
+
+
+def _remove(record, *, actor: User) -> None:
+    _require_editor(actor, record.case)
+    with acting_as(actor):
+        record.delete()
+
+
+@transaction.atomic
+def relative_add(*, actor: User, case: Case, data: dict) -> Relative:
+    return _create(Relative, actor=actor, case=case, data=data)
+
+
+@transaction.atomic
+def relative_update(*, actor: User, relative: Relative, expected_version: int, data: dict) -> Relative:
+    return _update(relative, actor=actor, expected_version=expected_version, data=data)
+
+
+@transaction.atomic
+def relative_remove(*, actor: User, relative: Relative) -> None:
+    _remove(relative, actor=actor)
+
+
+@transaction.atomic
+def incident_add(*, actor: User, case: Case, data: dict) -> Incident:
+    return _create(Incident, actor=actor, case=case, data=data)
+
+
+@transaction.atomic
+def incident_update(*, actor: User, incident: Incident, expected_version: int, data: dict) -> Incident:
+    return _update(incident, actor=actor, expected_version=expected_version, data=data)
+
+
+@transaction.atomic
+def incident_remove(*, actor: User, incident: Incident) -> None:
+    _remove(incident, actor=actor)
+
+
+@transaction.atomic
+def note_add(*, actor: User, case: Case, text: str) -> Note:
+    return _create(Note, actor=actor, case=case, data={"text": text, "author": actor})
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, case: Case, upload, description: str = "") -> Attachment:
+    """Store a checked upload (see `cases.uploads.inspect_upload`) with its hash, size and type."""
+    _require_editor(actor, case)
+    checked = uploads.inspect_upload(upload)
+    with acting_as(actor):
+        attachment = Attachment(
+            case=case,
+            original_name=checked.original_name,
+            description=description,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=actor,
+        )
+        attachment.file.save(checked.storage_name, checked.content, save=False)
+        # If the row cannot be written, do not leave an orphan file behind.
+        try:
+            attachment.save()
+        except Exception:
+            attachment.file.delete(save=False)
+            raise
+    return attachment

@@ -1,0 +1,23 @@
+"""Display helpers for the case file templates."""
+
+from django import template
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from cases.choices import DatePrecision
+
+register = template.Library()
+
+
+@register.filter
+def date_with_precision(value, precision):
+    """Show a date only as precisely as it is known: '1987', 'March 1987', 'about 1987'."""
+    if not value:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return date_format(value, "YEAR_MONTH_FORMAT")
+    if precision == DatePrecision.APPROXIMATE:
+        return _("about %(year)s") % {"year": value.year}
+    return date_format(value, "DATE_FORMAT")

@@ -1,0 +1,52 @@
+from django.urls import path
+
+from cases.views import audit_views, case_views, record_views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", case_views.case_list, name="list"),
+    path("new/", case_views.case_create, name="create"),
+    path("audit/", audit_views.audit_log, name="audit"),
+    path("<uuid:public_id>/", case_views.case_detail, name="detail"),
+    path("<uuid:public_id>/edit/", case_views.case_edit, name="edit"),
+    path("<uuid:public_id>/status/", case_views.case_status, name="status"),
+    path("<uuid:public_id>/assign/", case_views.case_assign, name="assign"),
+    path("<uuid:public_id>/unassign/<int:user_id>/", case_views.case_unassign, name="unassign"),
+    path("<uuid:public_id>/share/", case_views.case_share, name="share"),
+    path("<uuid:public_id>/unshare/<int:organisation_id>/", case_views.case_unshare, name="unshare"),
+    path("<uuid:public_id>/people/add/", record_views.person_add, name="person_add"),
+    path("<uuid:public_id>/people/<int:person_id>/edit/", record_views.person_edit, name="person_edit"),
+    path("<uuid:public_id>/people/<int:person_id>/remove/", record_views.person_remove, name="person_remove"),
+    path("<uuid:public_id>/people/<int:person_id>/phones/add/", record_views.phone_add, name="phone_add"),
+    path("<uuid:public_id>/phones/<int:phone_id>/remove/", record_views.phone_remove, name="phone_remove"),
+    path("<uuid:public_id>/documents/add/", record_views.document_add, name="document_add"),
+    path("<uuid:public_id>/documents/<int:document_id>/edit/", record_views.document_edit, name="document_edit"),
+    path(
+        "<uuid:public_id>/documents/<int:document_id>/remove/", record_views.document_remove,
+        name="document_remove",
+    ),
+    path("<uuid:public_id>/legal-status/add/", record_views.legal_status_add, name="legal_status_add"),
+    path(
+        "<uuid:public_id>/legal-status/<int:legal_status_id>/remove/", record_views.legal_status_remove,
+        name="legal_status_remove",
+    ),
+    path("<uuid:public_id>/relatives/add/", record_views.relative_add, name="relative_add"),
+    path("<uuid:public_id>/relatives/<int:relative_id>/edit/", record_views.relative_edit, name="relative_edit"),
+    path(
+        "<uuid:public_id>/relatives/<int:relative_id>/remove/", record_views.relative_remove,
+        name="relative_remove",
+    ),
+    path("<uuid:public_id>/incidents/add/", record_views.incident_add, name="incident_add"),
+    path("<uuid:public_id>/incidents/<int:incident_id>/edit/", record_views.incident_edit, name="incident_edit"),
+    path(
+        "<uuid:public_id>/incidents/<int:incident_id>/remove/", record_views.incident_remove,
+        name="incident_remove",
+    ),
+    path("<uuid:public_id>/notes/add/", record_views.note_add, name="note_add"),
+    path("<uuid:public_id>/attachments/add/", record_views.attachment_add, name="attachment_add"),
+    path(
+        "<uuid:public_id>/attachments/<int:attachment_id>/",
+        record_views.attachment_download, name="attachment_download",
+    ),
+]

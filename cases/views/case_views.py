@@ -1,0 +1,232 @@
+"""The case list, registration, the case file page and the case-level actions."""
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases import permissions, phones, selectors
+from cases.choices import CASE_STATUS_TRANSITIONS
+from cases.forms import (
+    AssignForm,
+    CaseFilterForm,
+    CaseForm,
+    CaseOpenForm,
+    CaseSearchForm,
+    PersonForm,
+    ShareForm,
+    StatusChangeForm,
+)
+from cases.services import access
+from cases.services import cases as case_services
+from cases.views.common import require, run_form
+
+SEARCH_SESSION_KEY = "case_searches"
+MAX_REMEMBERED_SEARCHES = 20
+
+
+def _remember_search(request, term):
+    """Keep the search term in the session and return a random key for the URL.
+
+    Names, document and phone numbers must not appear in URLs (they end up in server logs,
+    proxies and browser history), so the list URL carries only this key.
+    """
+    searches = request.session.get(SEARCH_SESSION_KEY, {})
+    key = secrets.token_urlsafe(8)
+    searches[key] = term
+    request.session[SEARCH_SESSION_KEY] = dict(list(searches.items())[-MAX_REMEMBERED_SEARCHES:])
+    return key
+
+
+@login_required
+def case_list(request):
+    if request.method == "POST":
+        search_form = CaseSearchForm(request.POST)
+        params = request.GET.copy()
+        params.pop("page", None)
+        params.pop("s", None)
+        if search_form.is_valid() and search_form.cleaned_data["q"].strip():
+            params["s"] = _remember_search(request, search_form.cleaned_data["q"].strip())
+        query = params.urlencode()
+        return redirect(reverse("cases:list") + (f"?{query}" if query else ""))
+
+    search_term = request.session.get(SEARCH_SESSION_KEY, {}).get(request.GET.get("s", ""), "")
+    filters = CaseFilterForm(request.GET)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    cases = selectors.case_list(
+        request.user,
+        search=search_term,
+        country=cleaned.get("country", ""),
+        status=cleaned.get("status", ""),
+        unhcr_status=cleaned.get("unhcr_status", ""),
+        assigned_to_me=cleaned.get("mine", False),
+        sort=cleaned.get("sort") or selectors.DEFAULT_CASE_SORT,
+    )
+    page = Paginator(cases, cleaned.get("per_page") or 25).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "cases/case_list.html", {
+        "page": page,
+        "filters": filters,
+        "search_form": CaseSearchForm(initial={"q": search_term}),
+        "search_term": search_term,
+        "query_without_page": params.urlencode(),
+        "can_create": permissions.can_create_case(request.user),
+    })
+
+
+@login_required
+def case_create(request):
+    require(permissions.can_create_case(request.user))
+    data = request.POST if request.method == "POST" else None
+    case_form = CaseOpenForm(data)
+    # Local phone numbers are read in the host country chosen on the same form.
+    region = data.get("host_country") if data else None
+    principal_form = PersonForm(data, prefix="principal", principal=True, with_phone=True, region=region)
+    if data is not None and case_form.is_valid() and principal_form.is_valid():
+        try:
+            case = case_services.case_open(
+                actor=request.user,
+                principal=principal_form.person_data(),
+                principal_phone=principal_form.cleaned_data.get("phone", ""),
+                **case_form.cleaned_data,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                case_form.add_error(None, message)
+        else:
+            messages.success(request, _("Case %(reference)s registered.") % {"reference": case.reference})
+            return redirect(case_url(case))
+    return render(
+        request, "cases/case_create.html", {"form": case_form, "principal_form": principal_form},
+        status=400 if data is not None else 200,
+    )
+
+
+@login_required
+def case_detail(request, public_id):
+    case = selectors.case_file(request.user, public_id)
+    user = request.user
+    can_edit = permissions.can_edit_case(user, case)
+    for person in case.people.all():
+        for phone in person.phones.all():
+            phone.display = phones.display(phone.number, case.host_country)
+    context = {
+        "case": case,
+        "can_edit": can_edit,
+        "can_assign": permissions.can_assign_case(user, case),
+        "can_share": permissions.can_share_case(user, case),
+    }
+    if can_edit:
+        from cases.forms import AttachmentForm, IncidentForm, NewDocumentForm, NoteForm, RelativeForm
+
+        context.update({
+            "household_form": PersonForm(prefix="member", with_phone=True, region=case.host_country),
+            "document_form": NewDocumentForm(case=case, prefix="document"),
+            "relative_form": RelativeForm(prefix="relative"),
+            "incident_form": IncidentForm(prefix="incident"),
+            "note_form": NoteForm(prefix="note"),
+            "attachment_form": AttachmentForm(prefix="attachment"),
+        })
+    if context["can_assign"]:
+        context["assign_form"] = AssignForm(candidates=selectors.assignable_users(case))
+    if context["can_share"]:
+        context["share_form"] = ShareForm(recipients=selectors.share_recipients(case))
+    return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+def case_edit(request, public_id):
+    case = selectors.visible_case(request.user, public_id)
+    require(permissions.can_edit_case(request.user, case))
+    form = CaseForm(request.POST or None, instance=case)
+    return run_form(
+        request, form=form,
+        action=lambda f: case_services.case_update(
+            actor=request.user, case=case, expected_version=f.cleaned_data["version"], changes=f.changes(),
+        ),
+        success_url=case_url(case), template="cases/record_form.html",
+        context={"case": case, "title": _("Edit case details")}, success_message=_("Case details saved."),
+    )
+
+
+@login_required
+def case_status(request, public_id):
+    case = selectors.visible_case(request.user, public_id)
+    require(permissions.can_edit_case(request.user, case))
+    form = StatusChangeForm(
+        request.POST or None, initial={"version": case.version},
+        allowed_statuses=CASE_STATUS_TRANSITIONS[case.status],
+    )
+    return run_form(
+        request, form=form,
+        action=lambda f: case_services.case_change_status(
+            actor=request.user, case=case, expected_version=f.cleaned_data["version"],
+            to_status=f.cleaned_data["to_status"], reason=f.cleaned_data["reason"],
+            effective_on=f.cleaned_data["effective_on"],
+        ),
+        success_url=case_url(case), template="cases/record_form.html",
+        context={"case": case, "title": _("Change status")}, success_message=_("Status changed."),
+    )
+
+
+@login_required
+def case_assign(request, public_id):
+    case = selectors.visible_case(request.user, public_id)
+    require(permissions.can_assign_case(request.user, case))
+    form = AssignForm(request.POST or None, candidates=selectors.assignable_users(case))
+    return run_form(
+        request, form=form,
+        action=lambda f: access.case_assign(actor=request.user, case=case, assignee=f.cleaned_data["assignee"]),
+        success_url=case_url(case), template="cases/record_form.html",
+        context={"case": case, "title": _("Assign a caseworker")}, success_message=_("Caseworker assigned."),
+    )
+
+
+@login_required
+@require_POST
+def case_unassign(request, public_id, user_id):
+    case = selectors.visible_case(request.user, public_id)
+    require(permissions.can_assign_case(request.user, case))
+    assignment = get_object_or_404(case.assignments.select_related("user"), user_id=user_id)
+    access.case_unassign(actor=request.user, case=case, assignee=assignment.user)
+    messages.success(request, _("Caseworker unassigned."))
+    return redirect(case_url(case))
+
+
+@login_required
+def case_share(request, public_id):
+    case = selectors.visible_case(request.user, public_id)
+    require(permissions.can_share_case(request.user, case))
+    form = ShareForm(request.POST or None, recipients=selectors.share_recipients(case))
+    return run_form(
+        request, form=form,
+        action=lambda f: access.case_share(
+            actor=request.user, case=case, organisation=f.cleaned_data["organisation"],
+            purpose=f.cleaned_data["purpose"],
+        ),
+        success_url=case_url(case), template="cases/record_form.html",
+        context={"case": case, "title": _("Share the case")}, success_message=_("Case shared."),
+    )
+
+
+@login_required
+@require_POST
+def case_unshare(request, public_id, organisation_id):
+    case = selectors.visible_case(request.user, public_id)
+    require(permissions.can_share_case(request.user, case))
+    share = get_object_or_404(case.shares.select_related("organisation"), organisation_id=organisation_id)
+    access.case_unshare(actor=request.user, case=case, organisation=share.organisation)
+    messages.success(request, _("Sharing ended."))
+    return redirect(case_url(case))
+
+
+def case_url(case, anchor=""):
+    url = reverse("cases:detail", kwargs={"public_id": case.public_id})
+    return f"{url}#{anchor}" if anchor else url

@@ -1,0 +1,40 @@
+"""What every case view shares: running a form through a service without losing input."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from cases.services.versioning import StaleEditError
+
+
+def require(allowed: bool) -> None:
+    """Raise 403 for a user who may see the case but not do this to it."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def run_form(request, *, form, action, success_url, template, context, success_message=""):
+    """Validate `form` and call `action(form)`; on any refusal re-render with the typed values kept.
+
+    Service-level refusals (a stale version, a rule the form cannot see, a constraint) come back
+    as form errors on the same page, never as a 500 and never as a half-saved record (services
+    are atomic).
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(form)
+        except StaleEditError as error:
+            form.add_error(None, str(error.message))
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        except IntegrityError:
+            form.add_error(None, _("This could not be saved because it conflicts with an existing record."))
+        else:
+            if success_message:
+                messages.success(request, success_message)
+            return redirect(success_url)
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {**context, "form": form}, status=status)

@@ -1,0 +1,211 @@
+"""Panah settings: one module, driven by environment variables.
+
+PANAH_ENV selects the defaults: `production` (the default: nothing insecure is assumed), `demo`
+(`make run`: a throwaway secret key, plain-HTTP cookies on 127.0.0.1) or `test` (`make test`).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PANAH_ENV = os.environ.get("PANAH_ENV", "production")
+if PANAH_ENV not in {"production", "demo", "test"}:
+    raise ImproperlyConfigured("PANAH_ENV must be production, demo or test")
+IS_PRODUCTION = PANAH_ENV == "production"
+
+
+def env_bool(name, default=False):
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (PANAH_ENV=production).")
+    SECRET_KEY = "panah-demo-only-key-never-use-for-real-data-0123456789abcdefghijklmnop"  # noqa: S105
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if IS_PRODUCTION else "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "guardian",
+    "auditlog",
+    "django_q",
+    "cases",
+    "referrals",
+    "reports",
+    "config.apps.ConfigConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "config" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+# Embedded default: SQLite in WAL mode with immediate transactions, so a writer takes the lock
+# at BEGIN instead of failing half-way with "database is locked"; the busy timeout lets the web
+# process and the django-q worker wait for each other.
+VAR_DIR = Path(os.environ.get("PANAH_VAR_DIR", BASE_DIR / "var"))
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "panah.sqlite3",
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication and access ----------------------------------------------------------------
+AUTH_USER_MODEL = "cases.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row, anonymous users get nothing
+GUARDIAN_RAISE_403 = False
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "cases:list"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if PANAH_ENV == "test":
+    # Hashing strength is not under test; speed is.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Sessions, cookies, transport --------------------------------------------------------------
+SESSION_COOKIE_AGE = 60 * 60 * 8
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if IS_PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Languages ----------------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("ug", "ئۇيغۇرچە"),
+    ("ru", "Русский"),
+    ("tr", "Türkçe"),
+    ("ar", "العربية"),
+    ("kk", "Қазақша"),
+    ("ky", "Кыргызча"),
+    ("zh-hans", "简体中文"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+# --- Files --------------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
+STATIC_ROOT = VAR_DIR / "static"
+# Uploaded files live outside any served directory; there is deliberately no MEDIA_URL route.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/no-public-media/"
+PANAH_MAX_UPLOAD_BYTES = int(os.environ.get("PANAH_MAX_UPLOAD_BYTES", 15 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+
+# --- Audit --------------------------------------------------------------------------------------
+AUDITLOG_MASK_CALLABLE = "cases.audit.redact"
+AUDITLOG_STORE_JSON_CHANGES = True
+
+# --- Background tasks (django-q2, ORM broker) -----------------------------------------------------
+Q_CLUSTER = {
+    "name": "panah",
+    "orm": "default",
+    "workers": int(os.environ.get("PANAH_Q_WORKERS", 2)),
+    "timeout": 120,
+    "retry": 180,  # must exceed timeout, or a slow task runs twice
+    "max_attempts": 3,
+    "catch_up": False,
+    "recycle": 200,
+    "poll": 1,
+    "sync": env_bool("PANAH_Q_SYNC", False),
+    "label": _("Background tasks"),
+}
+
+# --- Email (no personal data in subjects or bodies; see the notification services) ---------------
+_DEFAULT_EMAIL_BACKEND = "smtp" if IS_PRODUCTION else "console"
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", f"django.core.mail.backends.{_DEFAULT_EMAIL_BACKEND}.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "panah@localhost")
+
+# --- Logging: errors only, and never request bodies or query strings ------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("PANAH_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Django's request logger prints the full path of every 4xx; our paths hold only opaque ids.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}
