@@ -194,8 +194,8 @@ Q_CLUSTER = {
 }
 
 # --- Email (no personal data in subjects or bodies; see the notification services) ---------------
-_DEFAULT_EMAIL_BACKEND = "smtp" if IS_PRODUCTION else "console"
-EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", f"django.core.mail.backends.{_DEFAULT_EMAIL_BACKEND}.EmailBackend")
+_EMAIL_KIND = "smtp" if IS_PRODUCTION else "console"
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", f"django.core.mail.backends.{_EMAIL_KIND}.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "panah@localhost")
 
 # --- Logging: errors only, and never request bodies or query strings ------------------------------
