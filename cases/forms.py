@@ -25,9 +25,8 @@ class VersionedFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         instance = getattr(self, "instance", None)
-        self.fields["version"] = forms.IntegerField(
-            widget=forms.HiddenInput, initial=getattr(instance, "version", 1),
-        )
+        if instance is not None and instance.pk:  # only edits of an existing record can go stale
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, initial=instance.version)
 
     def changes(self):
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}
@@ -68,7 +67,6 @@ class CaseOpenForm(CaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["version"]
         self.fields["opened_on"].initial = timezone.localdate
 
     def clean_opened_on(self):

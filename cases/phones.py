@@ -19,15 +19,17 @@ def to_e164(raw, region=None):
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def to_e164_or_none(raw, region=None):
-    """E.164 form of `raw` if it reads as a valid international number, else None (for search)."""
-    digits = sum(ch.isdigit() for ch in raw)
-    if digits < 7:
-        return None
-    try:
-        return to_e164(raw, region)
-    except ValueError:
-        return None
+def search_candidates(raw, regions=()):
+    """Every E.164 number `raw` could mean: as typed with +prefix, or local to one of `regions`."""
+    if sum(ch.isdigit() for ch in raw) < 7:
+        return []
+    candidates = set()
+    for region in [None, *regions]:
+        try:
+            candidates.add(to_e164(raw, region))
+        except ValueError:
+            continue
+    return sorted(candidates)
 
 
 def display(e164, host_country):

@@ -22,8 +22,11 @@ class CaseQuerySet(models.QuerySet):
             models.Exists(CaseAssignment.objects.filter(case=models.OuterRef("pk"), user=user))
         )
 
-    def matching(self, term):
-        """Cases whose reference, a person's name in any script, a document number or a phone matches."""
+    def matching(self, term, phone_regions=()):
+        """Cases whose reference, a person's name in any script, a document number or a phone matches.
+
+        A phone typed without a +country prefix is tried in each of `phone_regions`.
+        """
         from cases import phones
         from cases.models import IdentityDocument, Person, PersonPhone
         from cases.text import fold_for_search, normalise_document_number
@@ -32,19 +35,21 @@ class CaseQuerySet(models.QuerySet):
         if not term:
             return self
         condition = models.Q(reference__iexact=term)
-        folded = fold_for_search(term)
-        if folded:
-            condition |= models.Exists(
-                Person.objects.filter(case=models.OuterRef("pk"), search_names__contains=folded)
-            )
+        words = fold_for_search(term).split()
+        if words:
+            # Every word must occur in the same person's names, in any order and any script.
+            people = Person.objects.filter(case=models.OuterRef("pk"))
+            for word in words:
+                people = people.filter(search_names__contains=word)
+            condition |= models.Exists(people)
         number = normalise_document_number(term)
         if number:
             condition |= models.Exists(
                 IdentityDocument.objects.filter(person__case=models.OuterRef("pk"), number_normalised=number)
             )
-        e164 = phones.to_e164_or_none(term)
-        if e164:
+        numbers = phones.search_candidates(term, phone_regions)
+        if numbers:
             condition |= models.Exists(
-                PersonPhone.objects.filter(person__case=models.OuterRef("pk"), number=e164)
+                PersonPhone.objects.filter(person__case=models.OuterRef("pk"), number__in=numbers)
             )
         return self.filter(condition)

@@ -48,7 +48,8 @@ def case_list(
     """The case list page: filtered, sorted, with what each row shows fetched in a fixed number of queries."""
     cases = visible_cases(user)
     if search:
-        cases = cases.matching(search)
+        organisation = user.organisation
+        cases = cases.matching(search, phone_regions=organisation.countries if organisation else ())
     if country:
         cases = cases.in_country(country)
     if status:

@@ -69,7 +69,8 @@ class Person(VersionedModel):
         ]
 
     def __str__(self):
-        return self.display_name or str(_("(no name recorded)"))
+        # Deliberately nameless: __str__ ends up in audit entries and admin logs.
+        return f"{self.get_relationship_display()} #{self.pk}"
 
     @property
     def display_name(self):

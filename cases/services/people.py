@@ -7,15 +7,22 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases.audit import acting_as
 from cases.models import Case, IdentityDocument, LegalStatus, Person, PersonPhone, User
-from cases.models.people import NAME_FIELDS
+from cases.models.people import NAME_FIELDS, NAME_PARTS, NAME_SCRIPTS
 from cases.services.versioning import apply_changes, lock_current
 from cases.text import fold_for_search, normalise_document_number
 
 
 def person_fields_for_save(data: dict) -> dict:
-    """Add the derived search column to a person's fields (every person write goes through here)."""
-    names = [data.get(field, "") for field in NAME_FIELDS]
-    return {**data, "search_names": fold_for_search(" | ".join(n for n in names if n))}
+    """Add the derived search column to a person's fields (every person write goes through here).
+
+    One segment per script ("given father other"), so "memet tursun" matches as typed.
+    """
+    segments = []
+    for script, _label in NAME_SCRIPTS:
+        parts = [data.get(f"{part}_{script}", "") for part, _plabel in NAME_PARTS]
+        if any(parts):
+            segments.append(" ".join(p for p in parts if p))
+    return {**data, "search_names": fold_for_search(" | ".join(segments))}
 
 
 def _require_editor(actor: User, case: Case) -> None:

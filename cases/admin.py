@@ -1,0 +1,110 @@
+"""Django admin for organisation administrators, limited to their own organisation.
+
+Case files are not edited here: the admin shows only what `visible_cases` allows, read-only,
+so the access policy and the audit trail have no back door.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from cases import permissions, selectors
+from cases.models import Case, Organisation, User
+from cases.services import access
+
+
+class OwnOrganisationMixin:
+    """Non-superusers see and change only rows of their own organisation."""
+
+    organisation_lookup = "organisation"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{self.organisation_lookup: request.user.organisation_id})
+
+    def has_module_permission(self, request):
+        return permissions.can_administer_organisation(request.user)
+
+
+@admin.register(User)
+class UserAdmin(OwnOrganisationMixin, DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["username", "first_name", "last_name"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Person"), {"fields": ["first_name", "last_name", "email", "preferred_language"]}),
+        (_("Membership"), {"fields": ["organisation", "role", "is_active"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "role"]})]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields.append("organisation")
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        organisation = obj.organisation if request.user.is_superuser else request.user.organisation
+        role = obj.role
+        if not change:
+            obj.organisation, obj.role = None, ""
+            obj.save()
+        # Groups and per-case grants must follow the role: only the membership service does that.
+        access.user_set_membership(actor=request.user, user=obj, organisation=organisation, role=role)
+
+    def has_delete_permission(self, request, obj=None):
+        # Staff leave by deactivation: their name must stay on the audit trail.
+        return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind"]
+    readonly_fields = ["kind"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(pk=request.user.organisation_id)
+
+    def has_module_permission(self, request):
+        return permissions.can_administer_organisation(request.user)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Read-only overview; the case file itself is worked in the application."""
+
+    list_display = ["reference", "host_country", "status", "unhcr_status", "organisation"]
+    list_filter = ["status", "host_country"]
+    search_fields = ["reference"]
+    fields = ["reference", "organisation", "host_country", "host_city", "status", "unhcr_status", "sensitivity"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return selectors.visible_cases(request.user).select_related("organisation")
+
+    def has_module_permission(self, request):
+        return permissions.can_administer_organisation(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_administer_organisation(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,116 @@
+"""The named cast every test uses: organisations, one user per role, and case factories.
+
+All people are fictional. Names come in the scripts a caseworker meets them in.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from cases.choices import DocumentType
+from cases.models import User
+from cases.services import access, cases, people
+
+PASSWORD = "correct horse battery staple"
+
+MEMET = {
+    "given_name_ug_arab": "مەمەت", "father_name_ug_arab": "تۇرسۇن",
+    "given_name_ug_latn": "Memet", "father_name_ug_latn": "Tursun",
+    "given_name_cyrl": "Мәмәт", "father_name_cyrl": "Турсун",
+    "given_name_hans": "买买提", "father_name_hans": "吐尔逊",
+    "given_name_pinyin": "Maimaiti", "father_name_pinyin": "Tuerxun",
+}
+GULNAR = {"given_name_ug_arab": "گۈلنار", "father_name_ug_arab": "قاسىم", "given_name_ug_latn": "Gulnar"}
+
+
+@dataclass
+class Cast:
+    ngo: object
+    other_ngo: object
+    clinic: object
+    unhcr: object
+    provider_org: object
+    caseworker: User
+    caseworker2: User
+    supervisor: User
+    other_caseworker: User
+    other_supervisor: User
+    liaison: User
+    lawyer: User
+    provider: User
+    org_admin: User
+    auditor: User
+
+    def by_role(self):
+        return {
+            "caseworker": self.caseworker, "caseworker2": self.caseworker2, "supervisor": self.supervisor,
+            "other_caseworker": self.other_caseworker, "other_supervisor": self.other_supervisor,
+            "liaison": self.liaison, "lawyer": self.lawyer, "provider": self.provider,
+            "org_admin": self.org_admin, "auditor": self.auditor,
+        }
+
+
+def make_user(username, organisation, role):
+    user = User.objects.create_user(username=username, password=PASSWORD, first_name=username.title())
+    return access.user_set_membership(actor=None, user=user, organisation=organisation, role=role)
+
+
+@pytest.fixture
+def cast(db):
+    ngo = access.organisation_create(name="Steppe Shelter", kind="ngo", countries=["KZ", "KG"])
+    other_ngo = access.organisation_create(name="Anatolia Welcome", kind="ngo", countries=["TR"])
+    clinic = access.organisation_create(name="Harbour Law Clinic", kind="legal_clinic", countries=["TR"])
+    unhcr = access.organisation_create(name="UNHCR Test Desk", kind="unhcr", countries=["KZ", "TR"])
+    provider_org = access.organisation_create(name="Calm Rooms", kind="service_provider", countries=["KZ"])
+    return Cast(
+        ngo=ngo, other_ngo=other_ngo, clinic=clinic, unhcr=unhcr, provider_org=provider_org,
+        caseworker=make_user("caseworker", ngo, "caseworker"),
+        caseworker2=make_user("caseworker2", ngo, "caseworker"),
+        supervisor=make_user("supervisor", ngo, "supervisor"),
+        other_caseworker=make_user("othercaseworker", other_ngo, "caseworker"),
+        other_supervisor=make_user("othersupervisor", other_ngo, "supervisor"),
+        liaison=make_user("liaison", unhcr, "unhcr_liaison"),
+        lawyer=make_user("lawyer", clinic, "lawyer"),
+        provider=make_user("provider", provider_org, "service_provider"),
+        org_admin=make_user("orgadmin", ngo, "org_admin"),
+        auditor=make_user("auditor", ngo, "auditor"),
+    )
+
+
+def open_case(actor, *, principal=None, country="KZ", phone="", passport_number="E12345678", **kwargs):
+    """Register a case through the real service, with a PRC passport for the principal."""
+    case = cases.case_open(
+        actor=actor, host_country=country, host_city="Almaty", opened_on=datetime.date(2026, 3, 2),
+        principal=principal or MEMET, principal_phone=phone, **kwargs,
+    )
+    if passport_number:
+        people.document_add(actor=actor, person=case.people.get(), data={
+            "document_type": DocumentType.PRC_PASSPORT, "number": passport_number, "issuing_country": "CN",
+            "issued_on": datetime.date(2019, 5, 1), "expires_on": datetime.date(2029, 4, 30),
+        })
+    return case
+
+
+@pytest.fixture
+def case_factory(cast):
+    return open_case
+
+
+@pytest.fixture
+def own_case(cast):
+    """A case of the cast's NGO, registered (and so assigned) by `caseworker`."""
+    return open_case(cast.caseworker, phone="+77011234567")
+
+
+@pytest.fixture
+def logged_in(db):
+    """A separate browser session per user, so two users can act side by side in one test."""
+
+    def login(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login
