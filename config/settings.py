@@ -207,5 +207,7 @@ LOGGING = {
     "loggers": {
         # Django's request logger prints the full path of every 4xx; our paths hold only opaque ids.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # The worker says when it starts and stops; its task arguments are ids only.
+        "django-q": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
