@@ -1,0 +1,111 @@
+"""Benchmark: the case list and search at 100,000 cases, for a caseworker and a supervisor.
+
+Measures server time (the Django request cycle in-process, no network) and queries per page at
+page sizes 25 and 100. Target (issue 2, on PostgreSQL): p95 under 150 ms, and the same query
+count at both page sizes.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/panah_bench .venv/bin/python bench/case_list.py
+    .venv/bin/python bench/case_list.py --cases 100000 --repeat 40      # SQLite, var/bench.sqlite3
+
+The database is seeded once (seed_demo --cases N, bulk) and reused on later runs. Results are
+printed and written to bench/results/case_list-<vendor>.json. Not part of the test suite.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+
+    os.environ.setdefault("PANAH_ENV", "demo")
+    os.environ.setdefault("PANAH_VAR_DIR", str(ROOT / "var" / "bench"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from cases import selectors
+    from cases.models import Case, IdentityDocument, User
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    call_command("seed_demo", "--cases", str(args.cases), verbosity=0)
+    seeded_in = time.perf_counter() - started
+    total = Case.objects.count()
+    print(f"{connection.vendor}: {total} cases (seeding took {seeded_in:.1f} s)")
+
+    sample = Case.objects.order_by("pk").select_related().first()
+    principal = sample.people.filter(relationship="principal").first()
+    document = IdentityDocument.objects.order_by("pk").first()
+    searches = {
+        "name (Uyghur script)": principal.given_name_ug_arab,
+        "name (pinyin)": principal.given_name_pinyin,
+        "reference": Case.objects.order_by("-pk").first().reference,
+        "document number": document.number,
+        "phone": "+7 701 000 0000",
+    }
+    list_url = reverse("cases:list")
+    results = {"vendor": connection.vendor, "cases": total, "repeat": args.repeat, "measurements": []}
+
+    for username in ("caseworker", "supervisor"):
+        user = User.objects.get(username=username)
+        visible = selectors.visible_cases(user).count()
+        client = Client()
+        client.force_login(user)
+        scenarios = [(f"list, {size} per page", {"per_page": size}, None) for size in (25, 100)]
+        scenarios += [(f"search {label}, 25 per page", {}, term) for label, term in searches.items()]
+        for label, params, term in scenarios:
+            if term is not None:
+                location = client.post(list_url, {"q": term})["Location"]
+                params = dict(p.split("=") for p in location.split("?", 1)[1].split("&"))
+            client.get(list_url, params)  # warm caches and connections
+            timings = []
+            for _ in range(args.repeat):
+                start = time.perf_counter()
+                response = client.get(list_url, params)
+                timings.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(list_url, params)
+            row = {
+                "user": username, "visible_cases": visible, "scenario": label,
+                "rows": len(response.context["page"].object_list), "matches": response.context["page"].paginator.count,
+                "median_ms": round(statistics.median(timings), 1), "p95_ms": round(percentile(timings, 0.95), 1),
+                "queries": len(queries),
+            }
+            results["measurements"].append(row)
+            print(f"{username:<11} sees {visible:>6} | {label:<36} | rows {row['rows']:>3} of {row['matches']:>6} | "
+                  f"median {row['median_ms']:>7.1f} ms | p95 {row['p95_ms']:>7.1f} ms | {row['queries']} queries")
+
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    path = out / f"case_list-{connection.vendor}.json"
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(f"written to {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
