@@ -41,6 +41,9 @@ def main():
     import django
 
     django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # lets the test client see response.context (rows, match counts)
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
