@@ -1,7 +1,8 @@
 """The only place that answers "may this user ...?" for case files.
 
 Object grants (which case) come from django-guardian's direct-FK tables, written by
-`cases.services.access`; role permissions (what at all) come from the role groups in
+`cases.services.access`: per case (assignment, sharing) or per owning organisation (its
+supervisors); role permissions (what at all) come from the role groups in
 `cases.roles`. Views, admin, templates and services ask these predicates; nothing else calls
 `has_perm` with a string.
 """
@@ -13,6 +14,9 @@ from cases.roles import ASSIGNABLE_ROLES
 
 VIEW_CASE = "view_case"
 CHANGE_CASE = "change_case"
+# Held by an organisation's owners group on the organisation: covers every case it owns.
+VIEW_ORGANISATION_CASES = "view_organisation_cases"
+CHANGE_ORGANISATION_CASES = "change_organisation_cases"
 # Organisations a case may be shared with. Service providers never receive a case file: they
 # receive referrals carrying only the consented fields.
 SHAREABLE_ORGANISATION_KINDS = {OrganisationKind.NGO, OrganisationKind.UNHCR, OrganisationKind.LEGAL_CLINIC}
@@ -28,13 +32,21 @@ def _checker(user):
     return ObjectPermissionChecker(user)
 
 
+def _has_case_grant(user, case, case_perm, organisation_perm):
+    """A grant on the case itself (assignment, share) or on its owning organisation (supervisors)."""
+    if not _is_active(user):
+        return False
+    checker = _checker(user)
+    return checker.has_perm(case_perm, case) or checker.has_perm(organisation_perm, case.organisation)
+
+
 def can_view_case(user, case):
-    return _is_active(user) and _checker(user).has_perm(VIEW_CASE, case)
+    return _has_case_grant(user, case, VIEW_CASE, VIEW_ORGANISATION_CASES)
 
 
 def can_edit_case(user, case):
     """Edit the case and everything recorded on it (people, documents, notes, attachments...)."""
-    return _is_active(user) and _checker(user).has_perm(CHANGE_CASE, case)
+    return _has_case_grant(user, case, CHANGE_CASE, CHANGE_ORGANISATION_CASES)
 
 
 def can_create_case(user):

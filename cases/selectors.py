@@ -7,14 +7,24 @@ it is reported as not found (404), so a forbidden id and a missing id look the s
 import datetime
 
 from auditlog.models import LogEntry
+from django.contrib.auth.models import Permission
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from guardian.shortcuts import get_objects_for_user
 
 from cases import audit, permissions
 from cases.choices import HouseholdRelationship
-from cases.models import Case, CaseAssignment, Organisation, Person, User
-from cases.roles import ASSIGNABLE_ROLES
+from cases.models import (
+    Case,
+    CaseAssignment,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Organisation,
+    OrganisationGroupObjectPermission,
+    Person,
+    User,
+)
+from cases.models.people import NAME_FIELDS
+from cases.roles import ASSIGNABLE_ROLES, ROLES_SEEING_OWN_ORGANISATION_CASES
 
 CASE_SORTS = {
     "recent": ("-updated_at", "-pk"),
@@ -27,12 +37,41 @@ DEFAULT_CASE_SORT = "recent"
 
 
 def visible_cases(user) -> QuerySet[Case]:
+    """Cases `user` may see: guardian grants on the case, or on the organisation that owns it.
+
+    The same decision as `permissions.can_view_case`, as one query. Per-case grants (assignment
+    to the user, a share to one of the user's groups) are read from the direct-FK tables;
+    organisation-wide grants (supervisors) from the organisation's table, so a supervisor's
+    list costs an indexed `organisation_id IN (...)`, not 50,000 permission rows. Model-level
+    (global) permissions are never consulted: a stray `view_case` on a group widens nothing.
+    Superusers see everything, as guardian's checker lets them.
+    """
     if not (user and user.is_authenticated and user.is_active):
         return Case.objects.none()
-    # accept_global_perms=False: a model-level view_case held by any group must never widen this.
-    return get_objects_for_user(
-        user, f"cases.{permissions.VIEW_CASE}", klass=Case.objects.all(), accept_global_perms=False,
+    if user.is_superuser:
+        return Case.objects.all()
+    group_ids = list(user.groups.values_list("pk", flat=True))
+    # Permission ids as literals let the database use the (user|group, permission, case) indexes.
+    perm_ids = dict(Permission.objects.filter(
+        content_type__app_label="cases",
+        codename__in=[permissions.VIEW_CASE, permissions.VIEW_ORGANISATION_CASES],
+    ).values_list("codename", "pk"))
+    organisation_ids = list(OrganisationGroupObjectPermission.objects.filter(
+        group_id__in=group_ids, permission_id=perm_ids[permissions.VIEW_ORGANISATION_CASES],
+    ).values_list("content_object_id", flat=True))
+    granted_to_groups = CaseGroupObjectPermission.objects.filter(
+        group_id__in=group_ids, permission_id=perm_ids[permissions.VIEW_CASE],
     )
+    visible = Q(pk__in=CaseUserObjectPermission.objects.filter(
+        user_id=user.pk, permission_id=perm_ids[permissions.VIEW_CASE],
+    ).values("content_object_id"))
+    # Only the branches that can match: an OR with an empty branch still makes the database test
+    # every case against it (a 25 ms scan at 100,000 cases), while a lone IN is a cheap join.
+    if granted_to_groups.exists():
+        visible |= Q(pk__in=granted_to_groups.values("content_object_id"))
+    if organisation_ids:
+        visible |= Q(organisation_id__in=organisation_ids)
+    return Case.objects.filter(visible)
 
 
 def case_list(
@@ -49,7 +88,11 @@ def case_list(
     cases = visible_cases(user)
     if search:
         organisation = user.organisation
-        cases = cases.matching(search, phone_regions=organisation.countries if organisation else ())
+        cases = cases.matching(
+            search,
+            phone_regions=organisation.countries if organisation else (),
+            few_cases=user.role not in ROLES_SEEING_OWN_ORGANISATION_CASES and not user.is_superuser,
+        )
     if country:
         cases = cases.in_country(country)
     if status:
@@ -58,13 +101,16 @@ def case_list(
         cases = cases.filter(unhcr_status=unhcr_status)
     if assigned_to_me:
         cases = cases.assigned_to(user)
+    # Rows show the principal's name and the caseworkers: load just those columns.
+    principals = Person.objects.filter(relationship=HouseholdRelationship.PRINCIPAL).only(
+        "case_id", "relationship", *NAME_FIELDS,
+    )
+    assignments = CaseAssignment.objects.select_related("user").only(
+        "case_id", "user__username", "user__first_name", "user__last_name",
+    )
     return cases.order_by(*CASE_SORTS.get(sort, CASE_SORTS[DEFAULT_CASE_SORT])).prefetch_related(
-        Prefetch(
-            "people",
-            queryset=Person.objects.filter(relationship=HouseholdRelationship.PRINCIPAL),
-            to_attr="principals",
-        ),
-        Prefetch("assignments", queryset=CaseAssignment.objects.select_related("user")),
+        Prefetch("people", queryset=principals, to_attr="principals"),
+        Prefetch("assignments", queryset=assignments),
     )
 
 

@@ -7,7 +7,12 @@ from cases.models.cases import (
     CaseStatusChange,
     CaseUserObjectPermission,
 )
-from cases.models.organisations import Organisation, User
+from cases.models.organisations import (
+    Organisation,
+    OrganisationGroupObjectPermission,
+    OrganisationUserObjectPermission,
+    User,
+)
 from cases.models.people import IdentityDocument, LegalStatus, Person, PersonPhone
 from cases.models.records import Attachment, Incident, Note, Relative
 
@@ -25,6 +30,8 @@ __all__ = [
     "LegalStatus",
     "Note",
     "Organisation",
+    "OrganisationGroupObjectPermission",
+    "OrganisationUserObjectPermission",
     "Person",
     "PersonPhone",
     "Relative",

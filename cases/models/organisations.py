@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases.choices import OrganisationKind, Role
 
@@ -8,9 +9,11 @@ from cases.choices import OrganisationKind, Role
 class Organisation(models.Model):
     """An NGO, UNHCR office, legal clinic or service provider.
 
-    Each organisation owns two groups that carry its per-case grants: `owners_group` (its
-    supervisors: every case the organisation owns) and `recipients_group` (the members who see
-    cases another organisation shares with it). Membership of these groups follows the role.
+    Each organisation owns two groups. `owners_group` (its supervisors) holds the object
+    permissions `view_organisation_cases` and `change_organisation_cases` on the organisation
+    itself: one grant covers every case the organisation owns, now and later, without a row per
+    case. `recipients_group` (its lawyers, liaisons, supervisors) receives per-case grants when
+    another organisation shares a case with it. Membership of both follows the role.
     """
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -30,9 +33,31 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
+        permissions = [
+            ("view_organisation_cases", _("Can see every case the organisation owns")),
+            ("change_organisation_cases", _("Can work on every case the organisation owns")),
+        ]
 
     def __str__(self):
         return self.name
+
+
+class OrganisationUserObjectPermission(UserObjectPermissionBase):
+    """Direct-FK guardian table for grants on an organisation (kept beside the group table, as guardian advises)."""
+
+    content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        pass
+
+
+class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
+    """Direct-FK guardian table: an organisation's owners group holds its organisation-wide case grants."""
+
+    content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        pass
 
 
 class User(AbstractUser):

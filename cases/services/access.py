@@ -21,15 +21,19 @@ from cases.roles import (
 
 EDITOR_PERMISSIONS = (permissions.VIEW_CASE, permissions.CHANGE_CASE)
 READER_PERMISSIONS = (permissions.VIEW_CASE,)
+ORGANISATION_WIDE_PERMISSIONS = (permissions.VIEW_ORGANISATION_CASES, permissions.CHANGE_ORGANISATION_CASES)
 
 
 @transaction.atomic
 def organisation_create(*, name: str, kind: str, countries: list[str]) -> Organisation:
     owners = Group.objects.create(name=f"org:{name}:owners")
     recipients = Group.objects.create(name=f"org:{name}:recipients")
-    return Organisation.objects.create(
+    organisation = Organisation.objects.create(
         name=name, kind=kind, countries=countries, owners_group=owners, recipients_group=recipients,
     )
+    for perm in ORGANISATION_WIDE_PERMISSIONS:
+        assign_perm(perm, owners, organisation)
+    return organisation
 
 
 @transaction.atomic
@@ -65,12 +69,6 @@ def user_set_membership(*, actor: User | None, user: User, organisation: Organis
             if role in ROLES_RECEIVING_SHARED_CASES:
                 user.groups.add(organisation.recipients_group)
     return user
-
-
-def grant_case_to_owners(case: Case) -> None:
-    """Let the owning organisation's supervisors see and edit a new case (called by case_open)."""
-    for perm in EDITOR_PERMISSIONS:
-        assign_perm(perm, case.organisation.owners_group, case)
 
 
 @transaction.atomic

@@ -71,7 +71,6 @@ def case_open(
         )
         if principal_phone:
             PersonPhone.objects.create(person=person, number=principal_phone)
-        access.grant_case_to_owners(case)
         if permissions.can_be_assigned_to_case(actor, case):
             access.assign_creator(case=case, creator=actor)
     return case

@@ -5,7 +5,6 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from cases.forms import (
     ShareForm,
     StatusChangeForm,
 )
+from cases.pagination import CappedCountPaginator
 from cases.services import access
 from cases.services import cases as case_services
 from cases.views.common import require, run_form
@@ -68,13 +68,14 @@ def case_list(request):
         assigned_to_me=cleaned.get("mine", False),
         sort=cleaned.get("sort") or selectors.DEFAULT_CASE_SORT,
     )
-    page = Paginator(cases, cleaned.get("per_page") or 25).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(cases, cleaned.get("per_page") or 25).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "cases/case_list.html", {
         "page": page,
         "filters": filters,
-        "search_form": CaseSearchForm(initial={"q": search_term}),
+        "filter_selects": [filters[name] for name in ("country", "status", "unhcr_status", "sort", "per_page")],
+        "search_help": CaseSearchForm.base_fields["q"].help_text,
         "search_term": search_term,
         "query_without_page": params.urlencode(),
         "can_create": permissions.can_create_case(request.user),
