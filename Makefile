@@ -55,7 +55,7 @@ run: demo
 	PANAH_ENV=demo $(PY) manage.py runserver --noreload --insecure $(HOST):$(PORT)
 
 test: venv messages
-	PANAH_ENV=test DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+	PANAH_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -7,6 +7,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+# Playwright's sync API runs an event loop in the test thread, so Django's ORM would refuse to
+# run beside it (microsoft/playwright-pytest#29). Set for the test process only: the deployment
+# check test strips it from the subprocesses it starts, and nothing else sets it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
