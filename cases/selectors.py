@@ -114,9 +114,12 @@ def case_list(
     )
 
 
-def visible_case(user, public_id) -> Case:
-    """One case the user may see, or 404. For actions on a case; does not record a read."""
-    return get_object_or_404(visible_cases(user).select_related("organisation"), public_id=public_id)
+def visible_case(user, public_id, *, audit_read: bool = False) -> Case:
+    """One case the user may see, or 404. Pass `audit_read` when the page shows case data (edit forms)."""
+    case = get_object_or_404(visible_cases(user).select_related("organisation"), public_id=public_id)
+    if audit_read:
+        audit.record_read(case)
+    return case
 
 
 def case_file(user, public_id) -> Case:

@@ -144,7 +144,7 @@ def case_detail(request, public_id):
 
 @login_required
 def case_edit(request, public_id):
-    case = selectors.visible_case(request.user, public_id)
+    case = selectors.visible_case(request.user, public_id, audit_read=request.method == "GET")
     require(permissions.can_edit_case(request.user, case))
     form = CaseForm(request.POST or None, instance=case)
     return run_form(
@@ -159,7 +159,7 @@ def case_edit(request, public_id):
 
 @login_required
 def case_status(request, public_id):
-    case = selectors.visible_case(request.user, public_id)
+    case = selectors.visible_case(request.user, public_id, audit_read=request.method == "GET")
     require(permissions.can_edit_case(request.user, case))
     form = StatusChangeForm(
         request.POST or None, initial={"version": case.version},

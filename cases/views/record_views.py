@@ -29,7 +29,8 @@ FORM_TEMPLATE = "cases/record_form.html"
 
 
 def _editable_case(request, public_id):
-    case = selectors.visible_case(request.user, public_id)
+    # A form page shows part of the case file: its GET is a read and is audited like one.
+    case = selectors.visible_case(request.user, public_id, audit_read=request.method == "GET")
     require(permissions.can_edit_case(request.user, case))
     return case
 

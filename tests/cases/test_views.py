@@ -318,3 +318,18 @@ def test_dates_of_birth_are_shown_only_as_precisely_as_known(cast, logged_in):
                                                  "date_of_birth_precision": "year"}, passport_number="")
     html = logged_in(cast.caseworker).get(detail_url(case)).content.decode()
     assert "1987" in html and "March 9, 1987" not in html and "Mar. 9, 1987" not in html
+
+
+def test_edit_forms_show_case_data_and_so_record_a_read(cast, own_case, logged_in):
+    person = own_case.people.get()
+    client = logged_in(cast.caseworker)
+    client.get(reverse("cases:person_edit", kwargs={"public_id": own_case.public_id, "person_id": person.pk}))
+    client.get(reverse("cases:edit", kwargs={"public_id": own_case.public_id}))
+    reads = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(own_case.pk))
+    assert reads.count() == 2 and {e.actor for e in reads} == {cast.caseworker}
+
+
+def test_the_audit_trail_link_is_shown_only_to_those_who_may_read_it(cast, logged_in):
+    audit_url = reverse("cases:audit")
+    assert audit_url in logged_in(cast.auditor).get(LIST).content.decode()
+    assert audit_url not in logged_in(cast.caseworker).get(LIST).content.decode()

@@ -1,0 +1,11 @@
+"""What the page frame needs to know about the viewer, asked of `cases.permissions`."""
+
+from cases import permissions
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    return {
+        "nav_can_view_audit_log": permissions.can_view_audit_log(user),
+        "nav_can_administer": permissions.can_administer_organisation(user),
+    }
