@@ -106,7 +106,14 @@ for _script, _script_label in NAME_SCRIPTS:
         )
 
 
-class PersonPhone(models.Model):
+class PersonRecordAudit:
+    """Tag audit entries of a person's records with the case and its owning organisation."""
+
+    def get_additional_data(self):
+        return {"organisation": self.person.case.organisation_id, "case": str(self.person.case.public_id)}
+
+
+class PersonPhone(PersonRecordAudit, models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
     number = models.CharField(_("phone number"), max_length=20, help_text=_("Stored in E.164 form."))
     label = models.CharField(_("label"), max_length=60, blank=True)
@@ -120,11 +127,8 @@ class PersonPhone(models.Model):
     def __str__(self):
         return str(_("phone number"))
 
-    def get_additional_data(self):
-        return {"organisation": self.person.case.organisation_id, "case": str(self.person.case.public_id)}
 
-
-class IdentityDocument(VersionedModel):
+class IdentityDocument(PersonRecordAudit, VersionedModel):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
     document_type = models.CharField(_("document type"), max_length=30, choices=DocumentType.choices)
     number = models.CharField(_("document number"), max_length=60, blank=True)
@@ -154,11 +158,8 @@ class IdentityDocument(VersionedModel):
     def __str__(self):
         return str(self.get_document_type_display())
 
-    def get_additional_data(self):
-        return {"organisation": self.person.case.organisation_id, "case": str(self.person.case.public_id)}
 
-
-class LegalStatus(VersionedModel):
+class LegalStatus(PersonRecordAudit, VersionedModel):
     """A person's permission to stay in the host country, over time."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="legal_statuses")
@@ -182,6 +183,3 @@ class LegalStatus(VersionedModel):
 
     def __str__(self):
         return str(self.get_permit_type_display())
-
-    def get_additional_data(self):
-        return {"organisation": self.person.case.organisation_id, "case": str(self.person.case.public_id)}
