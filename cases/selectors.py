@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cases import audit, permissions
-from cases.choices import HouseholdRelationship
+from cases.choices import HouseholdRelationship, Sensitivity
 from cases.models import (
     Case,
     CaseAssignment,
@@ -70,7 +70,8 @@ def visible_cases(user) -> QuerySet[Case]:
     if granted_to_groups.exists():
         visible |= Q(pk__in=granted_to_groups.values("content_object_id"))
     if organisation_ids:
-        visible |= Q(organisation_id__in=organisation_ids)
+        # A restricted case is seen by its named staff (assignees, shares) only.
+        visible |= Q(organisation_id__in=organisation_ids) & ~Q(sensitivity=Sensitivity.RESTRICTED)
     return Case.objects.filter(visible)
 
 

@@ -91,3 +91,14 @@ def test_inactive_user_sees_nothing(cast, own_case):
     cast.caseworker.save()
     assert visible_ids(cast.caseworker) == set()
     assert not permissions.can_view_case(cast.caseworker, own_case)
+
+
+def test_a_restricted_case_is_seen_by_its_named_staff_only(cast):
+    restricted = open_case(cast.caseworker, passport_number="", sensitivity="restricted")
+    assert visible_ids(cast.caseworker) == {restricted.pk}
+    assert visible_ids(cast.supervisor) == set()
+    assert not permissions.can_view_case(cast.supervisor, restricted)
+    access.case_share(actor=cast.caseworker, case=restricted, organisation=cast.clinic, purpose="Asylum")
+    assert visible_ids(cast.lawyer) == {restricted.pk}
+    # The supervisor receives shares to the organisation too, but not its own restricted cases.
+    assert visible_ids(cast.supervisor) == set()
