@@ -9,10 +9,12 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Debian packages: gettext (compilemessages), chromium + fonts (browser tests, RTL rendering),
-# Pango/HarfBuzz (WeasyPrint), poppler-utils (PDF checks), venv support for Debian's Python.
-DEBIAN_PACKAGES := gettext chromium fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 poppler-utils
+# Debian packages. To run: gettext (compilemessages), Pango/HarfBuzz (WeasyPrint PDFs).
+# To test, also: chromium and fonts for the browser tests (Uyghur, Cyrillic and Chinese glyphs in
+# screenshots), poppler-utils (PDF checks). venv support is added for Debian's own Python.
+RUN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-noto-core fonts-noto-cjk poppler-utils
+DEBIAN_PACKAGES ?= $(RUN_PACKAGES)
 
 .PHONY: run test system-packages venv migrate messages demo lint bench clean
 
@@ -54,6 +56,7 @@ run: demo
 	PANAH_ENV=demo $(PY) manage.py qcluster & \
 	PANAH_ENV=demo $(PY) manage.py runserver --noreload --insecure $(HOST):$(PORT)
 
+test: DEBIAN_PACKAGES = $(TEST_PACKAGES)
 test: venv messages
 	PANAH_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
 
