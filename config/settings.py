@@ -96,12 +96,14 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "panah.sqlite3",
+            "NAME": os.environ.get("PANAH_SQLITE_PATH", VAR_DIR / "panah.sqlite3"),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             },
+            # A file, not memory, so that a django-q worker started by a test sees the test data.
+            "TEST": {"NAME": VAR_DIR / "test-panah.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -168,7 +170,7 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 # Uploaded files live outside any served directory; there is deliberately no MEDIA_URL route.
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(os.environ.get("PANAH_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/no-public-media/"
 PANAH_MAX_UPLOAD_BYTES = int(os.environ.get("PANAH_MAX_UPLOAD_BYTES", 15 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

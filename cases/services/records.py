@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from cases import permissions, uploads
+from cases import permissions, tasks, uploads
 from cases.audit import acting_as
 from cases.models import Attachment, Case, Incident, Note, Relative, User
 from cases.services.versioning import apply_changes, lock_current
@@ -92,4 +92,6 @@ def attachment_add(*, actor: User, case: Case, upload, description: str = "") ->
         except Exception:
             attachment.file.delete(save=False)
             raise
+    # Check what storage actually holds once the row is committed (see cases.tasks).
+    transaction.on_commit(lambda: tasks.enqueue_attachment_verify(attachment.pk))
     return attachment
