@@ -43,21 +43,21 @@ def user_set_membership(*, actor: User | None, user: User, organisation: Organis
     Leaving an organisation or a role that can be assigned also ends the user's assignments, so
     no per-case grant outlives the reason it was given.
     """
-    if actor is not None and not actor.is_superuser and (
-        not permissions.can_administer_organisation(actor) or actor.organisation_id != (
-            organisation.pk if organisation else None
-        )
-    ):
-        raise PermissionDenied
+    # What the database holds, not what a bound admin form has already set on `user`.
+    stored_organisation_id = User.objects.filter(pk=user.pk).values_list("organisation_id", flat=True).first()
+    if actor is not None and not actor.is_superuser:
+        target_organisation_id = organisation.pk if organisation else None
+        if not permissions.can_administer_organisation(actor) or actor.organisation_id != target_organisation_id:
+            raise PermissionDenied
+        if stored_organisation_id not in (None, actor.organisation_id):
+            raise PermissionDenied  # another organisation's staff member
     with acting_as(actor):
-        previous_organisation_id, previous_role = user.organisation_id, user.role
         user.organisation, user.role = organisation, role
         user.is_staff = role in STAFF_ROLES
         user.save()
-        if previous_organisation_id != user.organisation_id or previous_role != role:
-            for assignment in CaseAssignment.objects.filter(user=user).select_related("case"):
-                if not permissions.can_be_assigned_to_case(user, assignment.case):
-                    _revoke_assignment(assignment)
+        for assignment in CaseAssignment.objects.filter(user=user).select_related("case"):
+            if not permissions.can_be_assigned_to_case(user, assignment.case):
+                _revoke_assignment(assignment)
         role_groups = Group.objects.filter(name__startswith="role:")
         organisation_groups = Group.objects.filter(name__startswith="org:")
         user.groups.remove(*role_groups, *organisation_groups)

@@ -13,7 +13,8 @@ from cases.views.common import require
 def audit_log(request):
     require(permissions.can_view_audit_log(request.user))
     filters = AuditFilterForm(request.GET)
-    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    filters.is_valid()  # an invalid filter is dropped; the valid ones still apply
+    cleaned = filters.cleaned_data
     entries = selectors.audit_entries(
         request.user,
         action=cleaned.get("action"),

@@ -58,7 +58,8 @@ def case_list(request):
 
     search_term = request.session.get(SEARCH_SESSION_KEY, {}).get(request.GET.get("s", ""), "")
     filters = CaseFilterForm(request.GET)
-    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    filters.is_valid()  # an invalid filter is dropped; the valid ones still apply
+    cleaned = filters.cleaned_data
     cases = selectors.case_list(
         request.user,
         search=search_term,

@@ -102,3 +102,19 @@ def test_a_restricted_case_is_seen_by_its_named_staff_only(cast):
     assert visible_ids(cast.lawyer) == {restricted.pk}
     # The supervisor receives shares to the organisation too, but not its own restricted cases.
     assert visible_ids(cast.supervisor) == set()
+
+
+def test_an_org_admin_cannot_take_over_another_organisations_staff(cast):
+    with pytest.raises(PermissionDenied):
+        access.user_set_membership(actor=cast.org_admin, user=cast.other_caseworker, organisation=cast.ngo,
+                                   role="caseworker")
+    cast.other_caseworker.refresh_from_db()
+    assert cast.other_caseworker.organisation == cast.other_ngo
+
+
+def test_a_role_change_made_on_the_instance_first_still_ends_assignments(cast, own_case):
+    """The admin's form sets `role` on the instance before the service runs."""
+    cast.caseworker.role = "auditor"
+    access.user_set_membership(actor=cast.org_admin, user=cast.caseworker, organisation=cast.ngo, role="auditor")
+    assert not own_case.assignments.exists()
+    assert visible_ids(cast.caseworker) == set()
