@@ -42,7 +42,7 @@ def register_models():
 
     auditlog.register(Organisation)
     auditlog.register(User, exclude_fields=["password", "last_login"])
-    auditlog.register(Case, exclude_fields=_NOT_DIFFED, mask_fields=["unhcr_number"])
+    auditlog.register(Case, exclude_fields=_NOT_DIFFED, mask_fields=["unhcr_number", "status_reason", "host_city"])
     auditlog.register(CaseStatusChange, mask_fields=["reason"])
     auditlog.register(CaseAssignment)
     auditlog.register(CaseShare, mask_fields=["purpose"])
@@ -84,7 +84,11 @@ def acting_as(actor):
     except LookupError:
         outer = None
     remote_addr = outer.get("remote_addr") if outer else None
-    with set_actor(actor, remote_addr=remote_addr):
-        yield
-    if outer is not None:
-        auditlog_value.set(outer)
+    try:
+        with set_actor(actor, remote_addr=remote_addr):
+            yield
+    finally:
+        # Also when the block raised (a refused edit): otherwise the rest of the request's
+        # writes would lose their actor.
+        if outer is not None:
+            auditlog_value.set(outer)

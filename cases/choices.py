@@ -58,7 +58,9 @@ class UnhcrStatus(models.TextChoices):
 class Sensitivity(models.TextChoices):
     NORMAL = "normal", _("Normal")
     HIGH = "high", _("High")
-    RESTRICTED = "restricted", _("Restricted (named staff only)")
+    # A label for now: need-to-know enforcement (with break-glass review) belongs to the
+    # security work, so that no restricted case can end up visible to nobody.
+    RESTRICTED = "restricted", _("Restricted")
 
 
 class Sex(models.TextChoices):

@@ -9,7 +9,7 @@ supervisors); role permissions (what at all) come from the role groups in
 
 from guardian.core import ObjectPermissionChecker
 
-from cases.choices import OrganisationKind, Sensitivity
+from cases.choices import OrganisationKind
 from cases.roles import ASSIGNABLE_ROLES
 
 VIEW_CASE = "view_case"
@@ -33,16 +33,11 @@ def _checker(user):
 
 
 def _has_case_grant(user, case, case_perm, organisation_perm):
-    """A grant on the case itself (assignment, share) or on its owning organisation (supervisors).
-
-    Organisation-wide grants stop at restricted cases: those are for their named staff only.
-    """
+    """A grant on the case itself (assignment, share) or on its owning organisation (supervisors)."""
     if not _is_active(user):
         return False
     checker = _checker(user)
-    if checker.has_perm(case_perm, case):
-        return True
-    return case.sensitivity != Sensitivity.RESTRICTED and checker.has_perm(organisation_perm, case.organisation)
+    return checker.has_perm(case_perm, case) or checker.has_perm(organisation_perm, case.organisation)
 
 
 def can_view_case(user, case):

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cases import audit, permissions
-from cases.choices import HouseholdRelationship, Sensitivity
+from cases.choices import HouseholdRelationship
 from cases.models import (
     Case,
     CaseAssignment,
@@ -70,8 +70,7 @@ def visible_cases(user) -> QuerySet[Case]:
     if granted_to_groups.exists():
         visible |= Q(pk__in=granted_to_groups.values("content_object_id"))
     if organisation_ids:
-        # A restricted case is seen by its named staff (assignees, shares) only.
-        visible |= Q(organisation_id__in=organisation_ids) & ~Q(sensitivity=Sensitivity.RESTRICTED)
+        visible |= Q(organisation_id__in=organisation_ids)
     return Case.objects.filter(visible)
 
 
@@ -190,15 +189,16 @@ def audit_entries(
     date_to: datetime.date | None = None,
     case_public_id: str = "",
 ) -> QuerySet[LogEntry]:
-    """The audit trail an auditor may read: entries by their organisation's staff or about its cases."""
+    """The audit trail an auditor may read: entries about their organisation's cases and staff.
+
+    Scoped by the organisation stamped on each entry when it was written (`get_additional_data`
+    on the models), so an entry keeps its owner even if its actor later changes organisation.
+    """
     if not permissions.can_view_audit_log(user):
         return LogEntry.objects.none()
     entries = LogEntry.objects.select_related("actor", "content_type")
     if not user.is_superuser:
-        entries = entries.filter(
-            Q(actor__organisation_id=user.organisation_id)
-            | Q(additional_data__organisation=user.organisation_id)
-        )
+        entries = entries.filter(additional_data__organisation=user.organisation_id)
     if action is not None:
         entries = entries.filter(action=action)
     if model:

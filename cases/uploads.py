@@ -20,6 +20,9 @@ _SIGNATURES = [
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
 ]
 _PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
+# A phone photo of a document is 12-50 megapixels; refuse decompression bombs well before
+# Pillow's own limit (which only warns up to twice its size) could exhaust the worker.
+MAX_IMAGE_PIXELS = 60_000_000
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ def inspect_upload(upload) -> CheckedUpload:
 def _without_metadata(data: bytes, pillow_format: str) -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise ValidationError(_("The image is too large to process."), code="too_many_pixels")
             image.load()
             # A fresh image from the pixels alone: EXIF, GPS, XMP and text chunks stay behind.
             clean = Image.frombytes(image.mode, image.size, image.tobytes())

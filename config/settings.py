@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "cases.middleware.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -180,6 +180,8 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 # --- Audit --------------------------------------------------------------------------------------
 AUDITLOG_MASK_CALLABLE = "cases.audit.redact"
 AUDITLOG_STORE_JSON_CHANGES = True
+# How many reverse proxies of ours stand in front of Django (0: clients connect directly).
+PANAH_TRUSTED_PROXIES = int(os.environ.get("PANAH_TRUSTED_PROXIES", 0))
 
 # --- Background tasks (django-q2, ORM broker) -----------------------------------------------------
 Q_CLUSTER = {

@@ -41,6 +41,9 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def get_additional_data(self):
+        return {"organisation": self.pk}
+
 
 class OrganisationUserObjectPermission(UserObjectPermissionBase):
     """Direct-FK guardian table for grants on an organisation (kept beside the group table, as guardian advises)."""
@@ -82,3 +85,6 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def get_additional_data(self):
+        return {"organisation": self.organisation_id}

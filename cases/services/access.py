@@ -7,10 +7,12 @@ explains it (the assignment, the share), so access and its reason never disagree
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cases import permissions
 from cases.audit import acting_as
+from cases.choices import Role
 from cases.models import Case, CaseAssignment, CaseShare, Organisation, User
 from cases.roles import (
     ROLES_RECEIVING_SHARED_CASES,
@@ -51,6 +53,10 @@ def user_set_membership(*, actor: User | None, user: User, organisation: Organis
             raise PermissionDenied
         if stored_organisation_id not in (None, actor.organisation_id):
             raise PermissionDenied  # another organisation's staff member
+        if user.pk != actor.pk and User.objects.filter(
+            Q(is_superuser=True) | Q(role=Role.ORG_ADMIN), pk=user.pk,
+        ).exists():
+            raise PermissionDenied  # a superuser or a fellow administrator
     with acting_as(actor):
         user.organisation, user.role = organisation, role
         user.is_staff = role in STAFF_ROLES

@@ -78,13 +78,14 @@ def case_open(
 
 @transaction.atomic
 def case_update(*, actor: User, case: Case, expected_version: int, changes: dict) -> Case:
-    if not permissions.can_edit_case(actor, case):
-        raise PermissionDenied
     unknown = set(changes) - EDITABLE_CASE_FIELDS
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
     with acting_as(actor):
+        # Decide on the stored case: a bound form has already copied the new values onto `case`.
         current = lock_current(case, expected_version)
+        if not permissions.can_edit_case(actor, current):
+            raise PermissionDenied
         return apply_changes(current, changes)
 
 

@@ -22,11 +22,13 @@ def run_form(request, *, form, action, success_url, template, context, success_m
     as form errors on the same page, never as a 500 and never as a half-saved record (services
     are atomic).
     """
+    saved_meanwhile = []
     if request.method == "POST" and form.is_valid():
         try:
             action(form)
         except StaleEditError as error:
             form.add_error(None, str(error.message))
+            saved_meanwhile = _take_in_current_version(form, error.current)
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
@@ -37,4 +39,25 @@ def run_form(request, *, form, action, success_url, template, context, success_m
                 messages.success(request, success_message)
             return redirect(success_url)
     status = 400 if request.method == "POST" else 200
-    return render(request, template, {**context, "form": form}, status=status)
+    context = {**context, "form": form, "saved_meanwhile": saved_meanwhile}
+    return render(request, template, context, status=status)
+
+
+def _take_in_current_version(form, current):
+    """Let the next save go through, and list what the other person saved that differs from the form.
+
+    The typed values stay in the form; its hidden version becomes the stored one, so saving
+    again (after reading what changed) overwrites knowingly rather than failing for ever.
+    """
+    data = form.data.copy()
+    data[form.add_prefix("version")] = current.version
+    form.data = data
+    differences = []
+    for name, field in form.fields.items():
+        if name == "version" or not hasattr(current, name):
+            continue
+        stored = getattr(current, name)
+        if stored != form.cleaned_data.get(name):
+            display = getattr(current, f"get_{name}_display", None)
+            differences.append((field.label, display() if display else stored))
+    return differences

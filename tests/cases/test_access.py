@@ -93,17 +93,6 @@ def test_inactive_user_sees_nothing(cast, own_case):
     assert not permissions.can_view_case(cast.caseworker, own_case)
 
 
-def test_a_restricted_case_is_seen_by_its_named_staff_only(cast):
-    restricted = open_case(cast.caseworker, passport_number="", sensitivity="restricted")
-    assert visible_ids(cast.caseworker) == {restricted.pk}
-    assert visible_ids(cast.supervisor) == set()
-    assert not permissions.can_view_case(cast.supervisor, restricted)
-    access.case_share(actor=cast.caseworker, case=restricted, organisation=cast.clinic, purpose="Asylum")
-    assert visible_ids(cast.lawyer) == {restricted.pk}
-    # The supervisor receives shares to the organisation too, but not its own restricted cases.
-    assert visible_ids(cast.supervisor) == set()
-
-
 def test_an_org_admin_cannot_take_over_another_organisations_staff(cast):
     with pytest.raises(PermissionDenied):
         access.user_set_membership(actor=cast.org_admin, user=cast.other_caseworker, organisation=cast.ngo,
@@ -118,3 +107,17 @@ def test_a_role_change_made_on_the_instance_first_still_ends_assignments(cast, o
     access.user_set_membership(actor=cast.org_admin, user=cast.caseworker, organisation=cast.ngo, role="auditor")
     assert not own_case.assignments.exists()
     assert visible_ids(cast.caseworker) == set()
+
+
+def test_an_auditor_keeps_seeing_only_entries_stamped_for_their_organisation(cast, own_case, logged_in):
+    from auditlog.models import LogEntry
+
+    logged_in(cast.caseworker2).get(f"/cases/{own_case.public_id}/")  # no access: 404, nothing logged
+    foreign = open_case(cast.other_caseworker, country="TR", passport_number="")
+    # The foreign caseworker moves to our organisation: their past entries stay with theirs.
+    access.user_set_membership(actor=None, user=cast.other_caseworker, organisation=cast.ngo, role="caseworker")
+    entries = selectors.audit_entries(cast.auditor)
+    assert entries.exists()
+    assert not entries.filter(additional_data__case=str(foreign.public_id)).exists()
+    assert set(entries.values_list("additional_data__organisation", flat=True)) == {cast.ngo.pk}
+    assert LogEntry.objects.filter(additional_data__case=str(foreign.public_id)).exists()

@@ -155,6 +155,17 @@ def test_uploads_are_checked_by_content_not_name(cast, own_case, settings, tmp_p
     assert not own_case.attachments.exists()
 
 
+def test_an_image_with_too_many_pixels_is_refused_before_decoding(cast, own_case, settings, tmp_path, monkeypatch):
+    from cases import uploads
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(uploads, "MAX_IMAGE_PIXELS", 100)
+    with pytest.raises(ValidationError) as refused:
+        records.attachment_add(actor=cast.caseworker, case=own_case,
+                               upload=SimpleUploadedFile("scan.jpg", _jpeg_with_gps_exif()))
+    assert refused.value.code == "too_many_pixels"
+
+
 def test_oversized_upload_is_refused(cast, own_case, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.PANAH_MAX_UPLOAD_BYTES = 100
@@ -162,6 +173,26 @@ def test_oversized_upload_is_refused(cast, own_case, settings, tmp_path):
         records.attachment_add(actor=cast.caseworker, case=own_case,
                                upload=SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 200))
     assert refused.value.code == "too_large"
+
+
+def test_status_reasons_stay_out_of_the_audit_diffs(cast, own_case):
+    reason = "Detained at the airport by host police"
+    cases.case_change_status(actor=cast.caseworker, case=own_case, expected_version=own_case.version,
+                             to_status=CaseStatus.ACTIVE, reason=reason)
+    assert LogEntry.objects.filter(content_type__model__in=["case", "casestatuschange"]).exists()
+    for entry in LogEntry.objects.all():
+        assert reason not in str(entry.changes)
+
+
+def test_a_refused_write_leaves_the_audit_context_as_it_was(cast, own_case):
+    from django.db.models.signals import pre_save
+
+    before = len(pre_save.receivers)
+    for _ in range(3):
+        with pytest.raises(StaleEditError):
+            cases.case_update(actor=cast.caseworker, case=own_case, expected_version=own_case.version - 1,
+                              changes={"host_city": "x"})
+    assert len(pre_save.receivers) == before
 
 
 def test_audit_records_who_changed_what_without_sensitive_values(cast, own_case):

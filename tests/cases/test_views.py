@@ -158,8 +158,15 @@ def test_the_later_of_two_concurrent_edits_is_refused_and_keeps_the_typed_values
     html = response.content.decode()
     assert "Someone else saved this record" in html
     assert 'value="Taraz"' in html
+    assert response.context["saved_meanwhile"] == [("City", "Shymkent")]  # what the other person saved
     own_case.refresh_from_db()
     assert own_case.host_city == "Shymkent"
+
+    # Having read it, the second person can still save their version: the form took in the new one.
+    resubmit = {**base, "host_city": "Taraz", "version": response.context["form"]["version"].value()}
+    assert second.post(edit_url, resubmit).status_code == 302
+    own_case.refresh_from_db()
+    assert own_case.host_city == "Taraz"
 
 
 def test_concurrent_person_edits_are_refused_too(cast, own_case, logged_in):
@@ -275,9 +282,10 @@ def test_nobody_can_change_or_delete_audit_entries_in_the_admin(cast, own_case, 
     entry = LogEntry.objects.first()
     change = reverse("admin:auditlog_logentry_change", args=[entry.pk])
     delete = reverse("admin:auditlog_logentry_delete", args=[entry.pk])
-    admin_client.post(change, {"action": 9})
-    admin_client.post(delete, {"post": "yes"})
-    assert LogEntry.objects.filter(pk=entry.pk, action=entry.action).exists()
+    assert admin_client.post(change, {"action": entry.action, "object_repr": "edited"}).status_code == 403
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    entry.refresh_from_db()
+    assert entry.object_repr != "edited"
 
 
 def test_org_admin_sees_only_their_own_organisation_in_the_admin(cast, logged_in):
@@ -302,6 +310,46 @@ def test_org_admin_changing_a_role_moves_the_user_between_groups(cast, own_case,
     cast.caseworker2.refresh_from_db()
     assert cast.caseworker2.role == "supervisor"
     assert own_case in __import__("cases.selectors", fromlist=["x"]).visible_cases(cast.caseworker2)
+
+
+def test_the_list_pages_past_a_capped_count(cast, logged_in, settings, monkeypatch):
+    from cases.pagination import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "cap", 30)
+    for _ in range(60):
+        open_case(cast.caseworker, passport_number="")
+    client = logged_in(cast.caseworker)
+    seen, page_number = set(), 1
+    while page_number:
+        page = client.get(LIST, {"per_page": 25, "page": page_number}).context["page"]
+        assert page.paginator.is_capped
+        seen |= {case.pk for case in page.object_list}
+        page_number = page.next_page_number() if page.has_next() else None
+    assert len(seen) == 60
+    assert "More than 30 cases" in client.get(LIST).content.decode()
+
+
+def test_the_audit_address_is_not_taken_from_a_forged_header(cast, own_case, logged_in, settings):
+    client = logged_in(cast.caseworker)
+    client.get(detail_url(own_case), headers={"X-Forwarded-For": "10.6.6.6"})
+    assert LogEntry.objects.get(action=LogEntry.Action.ACCESS).remote_addr == "127.0.0.1"
+    settings.PANAH_TRUSTED_PROXIES = 1  # behind one proxy of ours, the address it appended counts
+    client.get(detail_url(own_case), headers={"X-Forwarded-For": "10.6.6.6, 203.0.113.7"})
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).latest("pk").remote_addr == "203.0.113.7"
+
+
+def test_an_org_admin_cannot_reset_a_superuser_or_fellow_admin_password(cast, logged_in, django_user_model):
+    from tests.conftest import make_user
+
+    root = django_user_model.objects.create_superuser("root", password="x" * 16, organisation=cast.ngo)
+    fellow = make_user("fellowadmin", cast.ngo, "org_admin")
+    client = logged_in(cast.org_admin)
+    for target in (root, fellow):
+        url = reverse("admin:auth_user_password_change", args=[target.pk])
+        response = client.post(url, {"password1": "n3w-pa55word-2026!", "password2": "n3w-pa55word-2026!"})
+        assert response.status_code in (302, 404)
+        target.refresh_from_db()
+        assert not target.check_password("n3w-pa55word-2026!")
 
 
 def test_anonymous_users_are_sent_to_log_in(client, own_case):
