@@ -22,16 +22,12 @@ class CaseQuerySet(models.QuerySet):
             models.Exists(CaseAssignment.objects.filter(case=models.OuterRef("pk"), user=user))
         )
 
-    def matching(self, term, phone_regions=(), few_cases=False):
+    def matching(self, term, phone_regions=()):
         """Cases whose reference, a person's name in any script, a document number or a phone matches.
 
         Every word must occur in the same person's names, in any order and any script. A phone
         typed without a +country prefix is tried in each of `phone_regions`. Each kind of match
         is an uncorrelated subquery, evaluated once rather than once per case.
-
-        `few_cases`: this queryset holds a small share of all cases (a caseworker's), so names
-        are searched only among its people. For a broad queryset (a supervisor's) that detour
-        costs more than searching everyone's names once (bench/case_list.py).
         """
         from cases import phones
         from cases.models import IdentityDocument, Person, PersonPhone
@@ -40,13 +36,15 @@ class CaseQuerySet(models.QuerySet):
         term = term.strip()
         if not term:
             return self
-        condition = models.Q(reference=term.upper())  # references are stored upper-case
-        words = fold_for_search(term).split()
-        if words and not any(ch.isdigit() for ch in term):  # names have no digits; numbers go below
-            people = Person.objects.filter(case_id__in=self.values("pk")) if few_cases else Person.objects.all()
-            for word in words:
+        if not any(ch.isdigit() for ch in term):
+            # Names have no digits, and references, document and phone numbers always do: a
+            # query is one or the other, and a lone condition lets the database join rather
+            # than test every case against an OR.
+            people = Person.objects.all()
+            for word in fold_for_search(term).split():
                 people = people.filter(search_names__contains=word)
-            condition |= models.Q(pk__in=people.values("case_id"))
+            return self.filter(pk__in=people.values("case_id"))
+        condition = models.Q(reference=term.upper())  # references are stored upper-case
         number = normalise_document_number(term)
         if number:
             documents = IdentityDocument.objects.filter(number_normalised=number)

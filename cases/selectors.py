@@ -24,7 +24,7 @@ from cases.models import (
     User,
 )
 from cases.models.people import NAME_FIELDS
-from cases.roles import ASSIGNABLE_ROLES, ROLES_SEEING_OWN_ORGANISATION_CASES
+from cases.roles import ASSIGNABLE_ROLES
 
 CASE_SORTS = {
     "recent": ("-updated_at", "-pk"),
@@ -88,11 +88,7 @@ def case_list(
     cases = visible_cases(user)
     if search:
         organisation = user.organisation
-        cases = cases.matching(
-            search,
-            phone_regions=organisation.countries if organisation else (),
-            few_cases=user.role not in ROLES_SEEING_OWN_ORGANISATION_CASES and not user.is_superuser,
-        )
+        cases = cases.matching(search, phone_regions=organisation.countries if organisation else ())
     if country:
         cases = cases.in_country(country)
     if status:
