@@ -61,6 +61,10 @@ def main():
     print(f"{connection.vendor}: {total} cases (seeding took {seeded_in:.1f} s)")
 
     list_url = reverse("cases:list")
+    import gc
+
+    Client().get(list_url)  # load templates and translations, as a server has by its first request
+    gc.freeze()  # as config/wsgi.py does after start-up
     results = {"vendor": connection.vendor, "cases": total, "repeat": args.repeat, "measurements": []}
 
     for username in ("caseworker", "supervisor"):

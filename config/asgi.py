@@ -1,6 +1,8 @@
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_asgi_application()
+gc.freeze()  # as in config/wsgi.py: start-up objects out of the collector's reach
