@@ -67,6 +67,23 @@ def test_filters_and_assigned_to_me(cast, own_case, logged_in):
     assert [c.pk for c in mine] == [own_case.pk]
 
 
+def test_status_and_unhcr_filters_and_sorting(cast, logged_in):
+    from cases.services import cases as case_services
+
+    first = open_case(cast.caseworker, passport_number="", unhcr_status="asylum_seeker")
+    second = open_case(cast.caseworker, passport_number="")
+    case_services.case_change_status(actor=cast.caseworker, case=second, expected_version=second.version,
+                                     to_status="active", reason="Interviewed")
+    client = logged_in(cast.caseworker)
+    def listed(**params):
+        return [c.reference for c in client.get(LIST, params).context["page"].object_list]
+
+    assert listed(status="active") == [second.reference]
+    assert listed(unhcr_status="asylum_seeker") == [first.reference]
+    assert listed(sort="reference") == sorted([first.reference, second.reference])
+    assert listed(sort="recent")[0] == second.reference  # the one just changed
+
+
 def test_invalid_filter_values_are_ignored_not_a_500(cast, own_case, logged_in):
     response = logged_in(cast.caseworker).get(LIST, {"country": "XX", "sort": "drop table", "page": "-3"})
     assert response.status_code == 200
@@ -256,10 +273,15 @@ def test_assign_and_share_from_the_case_page(cast, own_case, logged_in):
     assert response.status_code == 400  # not offered: another organisation's staff
     share = reverse("cases:share", kwargs={"public_id": own_case.public_id})
     assert supervisor.post(share, {"organisation": cast.clinic.pk, "purpose": "Asylum claim"}).status_code == 302
+    recorded = LogEntry.objects.filter(content_type__model__in=["caseassignment", "caseshare"],
+                                       action=LogEntry.Action.CREATE, actor=cast.supervisor)
+    assert recorded.count() == 2
     assert logged_in(cast.lawyer).get(detail_url(own_case)).status_code == 200
     unshare = reverse("cases:unshare", kwargs={"public_id": own_case.public_id, "organisation_id": cast.clinic.pk})
     assert supervisor.post(unshare).status_code == 302
     assert logged_in(cast.lawyer).get(detail_url(own_case)).status_code == 404
+    assert LogEntry.objects.filter(content_type__model="caseshare", action=LogEntry.Action.DELETE,
+                                   actor=cast.supervisor).exists()
 
 
 def test_auditor_browses_and_filters_the_trail_of_their_organisation(cast, own_case, logged_in):
