@@ -33,11 +33,17 @@ def _checker(user):
 
 
 def _has_case_grant(user, case, case_perm, organisation_perm):
-    """A grant on the case itself (assignment, share) or on its owning organisation (supervisors)."""
+    """A grant on the case itself (assignment, share) or on its owning organisation (supervisors).
+
+    Organisation-wide grants count only when held by a group (the owners group), exactly as
+    `selectors.visible_cases` reads them, so a per-user grant on an organisation opens nothing.
+    """
     if not _is_active(user):
         return False
     checker = _checker(user)
-    return checker.has_perm(case_perm, case) or checker.has_perm(organisation_perm, case.organisation)
+    if checker.has_perm(case_perm, case):  # also True for superusers, as in visible_cases
+        return True
+    return organisation_perm in checker.get_group_perms(case.organisation)
 
 
 def can_view_case(user, case):

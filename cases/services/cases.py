@@ -106,6 +106,10 @@ def case_change_status(
                 code="invalid_transition",
             )
         effective_on = effective_on or timezone.localdate()
+        if effective_on < current.opened_on:
+            raise ValidationError(
+                _("A status change cannot take effect before the case was opened."), code="before_opening",
+            )
         CaseStatusChange.objects.create(
             case=current, from_status=current.status, to_status=to_status, reason=reason,
             effective_on=effective_on, changed_by=actor,

@@ -121,3 +121,12 @@ def test_an_auditor_keeps_seeing_only_entries_stamped_for_their_organisation(cas
     assert not entries.filter(additional_data__case=str(foreign.public_id)).exists()
     assert set(entries.values_list("additional_data__organisation", flat=True)) == {cast.ngo.pk}
     assert LogEntry.objects.filter(additional_data__case=str(foreign.public_id)).exists()
+
+
+def test_a_per_user_grant_on_an_organisation_opens_no_case(cast, own_case):
+    """Only the owners group's organisation-wide grant counts, in the predicate and the list alike."""
+    from guardian.shortcuts import assign_perm
+
+    assign_perm(permissions.VIEW_ORGANISATION_CASES, cast.lawyer, cast.ngo)
+    assert not permissions.can_view_case(cast.lawyer, own_case)
+    assert visible_ids(cast.lawyer) == set()

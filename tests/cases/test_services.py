@@ -208,3 +208,12 @@ def test_audit_records_who_changed_what_without_sensitive_values(cast, own_case)
     for value in MEMET.values():
         assert value not in str(person_entry.changes)
         assert value not in person_entry.object_repr
+
+
+def test_a_status_change_cannot_predate_the_case(cast, own_case):
+    with pytest.raises(ValidationError) as refused:
+        cases.case_change_status(actor=cast.caseworker, case=own_case, expected_version=own_case.version,
+                                 to_status=CaseStatus.ACTIVE, reason="x", effective_on=datetime.date(1900, 1, 1))
+    assert refused.value.code == "before_opening"
+    own_case.refresh_from_db()
+    assert own_case.status == CaseStatus.OPEN and not own_case.status_changes.exists()
