@@ -6,11 +6,9 @@ so the access policy and the audit trail have no back door.
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases import permissions, selectors
-from cases.choices import Role
 from cases.models import Case, Organisation, User
 from cases.services import access
 
@@ -45,11 +43,8 @@ class UserAdmin(OwnOrganisationMixin, DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        # Nobody below superuser may reset a superuser's or a fellow administrator's password.
-        return queryset.exclude(is_superuser=True).exclude(Q(role=Role.ORG_ADMIN) & ~Q(pk=request.user.pk))
+        # Also guards the password-change view, which fetches through this queryset.
+        return selectors.manageable_users(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -7,9 +7,10 @@ supervisors); role permissions (what at all) come from the role groups in
 `has_perm` with a string.
 """
 
+from django.core.exceptions import PermissionDenied
 from guardian.core import ObjectPermissionChecker
 
-from cases.choices import OrganisationKind
+from cases.choices import OrganisationKind, Role
 from cases.roles import ASSIGNABLE_ROLES
 
 VIEW_CASE = "view_case"
@@ -20,6 +21,12 @@ CHANGE_ORGANISATION_CASES = "change_organisation_cases"
 # Organisations a case may be shared with. Service providers never receive a case file: they
 # receive referrals carrying only the consented fields.
 SHAREABLE_ORGANISATION_KINDS = {OrganisationKind.NGO, OrganisationKind.UNHCR, OrganisationKind.LEGAL_CLINIC}
+
+
+def require(allowed: bool) -> None:
+    """Refuse (403) what a predicate below said no to; views and services both use it."""
+    if not allowed:
+        raise PermissionDenied
 
 
 def _is_active(user):
@@ -96,3 +103,26 @@ def can_view_audit_log(user):
 def can_administer_organisation(user):
     """Enter the Django admin, limited there to the user's own organisation."""
     return _is_active(user) and (user.is_superuser or user.has_perm("cases.change_user"))
+
+
+def can_manage_user(actor, target):
+    """Change `target`'s membership, role or password. `target` as stored, not as a form left it.
+
+    An organisation administrator manages their own organisation's staff, but never a
+    superuser or a fellow administrator (either could then be taken over).
+    """
+    if not can_administer_organisation(actor):
+        return False
+    if actor.is_superuser or target.pk == actor.pk:
+        return True
+    return (
+        target.organisation_id in (None, actor.organisation_id)
+        and not target.is_superuser
+        and target.role != Role.ORG_ADMIN
+    )
+
+
+def can_place_in_organisation(actor, organisation):
+    return actor.is_superuser or (
+        can_administer_organisation(actor) and organisation is not None and organisation.pk == actor.organisation_id
+    )

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cases import audit, permissions
-from cases.choices import HouseholdRelationship
+from cases.choices import HouseholdRelationship, Role
 from cases.models import (
     Case,
     CaseAssignment,
@@ -161,6 +161,26 @@ def person_record(case: Case, related_name: str, record_id: int):
     """A document, phone or legal status of a person of `case` by id, or 404."""
     model = Person._meta.get_field(related_name).related_model
     return get_object_or_404(model.objects.filter(person__case=case), pk=record_id)
+
+
+def case_assignment(case: Case, user_id: int) -> CaseAssignment:
+    return get_object_or_404(case.assignments.select_related("user"), user_id=user_id)
+
+
+def case_share(case: Case, organisation_id: int):
+    return get_object_or_404(case.shares.select_related("organisation"), organisation_id=organisation_id)
+
+
+def manageable_users(actor) -> QuerySet[User]:
+    """The users `actor` may manage in the admin: the queryset form of `permissions.can_manage_user`."""
+    if not permissions.can_administer_organisation(actor):
+        return User.objects.none()
+    if actor.is_superuser:
+        return User.objects.all()
+    fellow_administrators = Q(role=Role.ORG_ADMIN) & ~Q(pk=actor.pk)
+    return User.objects.filter(organisation_id=actor.organisation_id).exclude(is_superuser=True).exclude(
+        fellow_administrators
+    )
 
 
 def assignable_users(case: Case) -> QuerySet[User]:

@@ -1,6 +1,6 @@
 """Writes on the people of a case: household members, their phones, documents and legal status."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -25,11 +25,6 @@ def person_fields_for_save(data: dict) -> dict:
     return {**data, "search_names": fold_for_search(" | ".join(segments))}
 
 
-def _require_editor(actor: User, case: Case) -> None:
-    if not permissions.can_edit_case(actor, case):
-        raise PermissionDenied
-
-
 def _require_a_name(data: dict) -> None:
     if not any(data.get(field) for field in NAME_FIELDS):
         raise ValidationError(_("Enter at least one name part in one script."), code="no_name")
@@ -38,7 +33,7 @@ def _require_a_name(data: dict) -> None:
 @transaction.atomic
 def person_add(*, actor: User, case: Case, data: dict, phone: str = "") -> Person:
     """Add a household member (never a second principal: a database constraint refuses that)."""
-    _require_editor(actor, case)
+    permissions.require(permissions.can_edit_case(actor, case))
     _require_a_name(data)
     with acting_as(actor):
         person = Person.objects.create(case=case, **person_fields_for_save(data))
@@ -49,7 +44,7 @@ def person_add(*, actor: User, case: Case, data: dict, phone: str = "") -> Perso
 
 @transaction.atomic
 def person_update(*, actor: User, person: Person, expected_version: int, data: dict) -> Person:
-    _require_editor(actor, person.case)
+    permissions.require(permissions.can_edit_case(actor, person.case))
     _require_a_name(data)
     with acting_as(actor):
         current = lock_current(person, expected_version)
@@ -59,7 +54,7 @@ def person_update(*, actor: User, person: Person, expected_version: int, data: d
 
 @transaction.atomic
 def person_remove(*, actor: User, person: Person) -> None:
-    _require_editor(actor, person.case)
+    permissions.require(permissions.can_edit_case(actor, person.case))
     if person.is_principal:
         raise ValidationError(_("The principal applicant cannot be removed from the case."), code="principal")
     with acting_as(actor):
@@ -69,14 +64,14 @@ def person_remove(*, actor: User, person: Person) -> None:
 @transaction.atomic
 def phone_add(*, actor: User, person: Person, number: str, label: str = "", is_safe: bool = True) -> PersonPhone:
     """Add a phone number; `number` must already be E.164 (see `cases.phones.PhoneNumberFormField`)."""
-    _require_editor(actor, person.case)
+    permissions.require(permissions.can_edit_case(actor, person.case))
     with acting_as(actor):
         return PersonPhone.objects.create(person=person, number=number, label=label, is_safe=is_safe)
 
 
 @transaction.atomic
 def phone_remove(*, actor: User, phone: PersonPhone) -> None:
-    _require_editor(actor, phone.person.case)
+    permissions.require(permissions.can_edit_case(actor, phone.person.case))
     with acting_as(actor):
         phone.delete()
 
@@ -89,7 +84,7 @@ def _document_fields(data: dict) -> dict:
 
 @transaction.atomic
 def document_add(*, actor: User, person: Person, data: dict) -> IdentityDocument:
-    _require_editor(actor, person.case)
+    permissions.require(permissions.can_edit_case(actor, person.case))
     with acting_as(actor):
         document = IdentityDocument(person=person, **_document_fields(data))
         document.full_clean()
@@ -99,21 +94,21 @@ def document_add(*, actor: User, person: Person, data: dict) -> IdentityDocument
 
 @transaction.atomic
 def document_update(*, actor: User, document: IdentityDocument, expected_version: int, data: dict) -> IdentityDocument:
-    _require_editor(actor, document.person.case)
+    permissions.require(permissions.can_edit_case(actor, document.person.case))
     with acting_as(actor):
         return apply_changes(lock_current(document, expected_version), _document_fields(data))
 
 
 @transaction.atomic
 def document_remove(*, actor: User, document: IdentityDocument) -> None:
-    _require_editor(actor, document.person.case)
+    permissions.require(permissions.can_edit_case(actor, document.person.case))
     with acting_as(actor):
         document.delete()
 
 
 @transaction.atomic
 def legal_status_add(*, actor: User, person: Person, data: dict) -> LegalStatus:
-    _require_editor(actor, person.case)
+    permissions.require(permissions.can_edit_case(actor, person.case))
     with acting_as(actor):
         status = LegalStatus(person=person, **data)
         status.full_clean()
@@ -123,6 +118,6 @@ def legal_status_add(*, actor: User, person: Person, data: dict) -> LegalStatus:
 
 @transaction.atomic
 def legal_status_remove(*, actor: User, legal_status: LegalStatus) -> None:
-    _require_editor(actor, legal_status.person.case)
+    permissions.require(permissions.can_edit_case(actor, legal_status.person.case))
     with acting_as(actor):
         legal_status.delete()

@@ -1,6 +1,5 @@
 """Writes on what is recorded about a case: relatives in China, incidents, notes and attachments."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from cases import permissions, tasks, uploads
@@ -9,13 +8,8 @@ from cases.models import Attachment, Case, Incident, Note, Relative, User
 from cases.services.versioning import apply_changes, lock_current
 
 
-def _require_editor(actor: User, case: Case) -> None:
-    if not permissions.can_edit_case(actor, case):
-        raise PermissionDenied
-
-
 def _create(model, *, actor: User, case: Case, data: dict):
-    _require_editor(actor, case)
+    permissions.require(permissions.can_edit_case(actor, case))
     with acting_as(actor):
         record = model(case=case, **data)
         record.full_clean()
@@ -24,13 +18,13 @@ def _create(model, *, actor: User, case: Case, data: dict):
 
 
 def _update(record, *, actor: User, expected_version: int, data: dict):
-    _require_editor(actor, record.case)
+    permissions.require(permissions.can_edit_case(actor, record.case))
     with acting_as(actor):
         return apply_changes(lock_current(record, expected_version), data)
 
 
 def _remove(record, *, actor: User) -> None:
-    _require_editor(actor, record.case)
+    permissions.require(permissions.can_edit_case(actor, record.case))
     with acting_as(actor):
         record.delete()
 
@@ -73,7 +67,7 @@ def note_add(*, actor: User, case: Case, text: str) -> Note:
 @transaction.atomic
 def attachment_add(*, actor: User, case: Case, upload, description: str = "") -> Attachment:
     """Store a checked upload (see `cases.uploads.inspect_upload`) with its hash, size and type."""
-    _require_editor(actor, case)
+    permissions.require(permissions.can_edit_case(actor, case))
     checked = uploads.inspect_upload(upload)
     with acting_as(actor):
         attachment = Attachment(

@@ -6,12 +6,11 @@ from django.shortcuts import render
 
 from cases import permissions, selectors
 from cases.forms import AuditFilterForm
-from cases.views.common import require
 
 
 @login_required
 def audit_log(request):
-    require(permissions.can_view_audit_log(request.user))
+    permissions.require(permissions.can_view_audit_log(request.user))
     filters = AuditFilterForm(request.GET)
     filters.is_valid()  # an invalid filter is dropped; the valid ones still apply
     cleaned = filters.cleaned_data

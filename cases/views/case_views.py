@@ -5,7 +5,7 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,7 +25,7 @@ from cases.forms import (
 from cases.pagination import CappedCountPaginator
 from cases.services import access
 from cases.services import cases as case_services
-from cases.views.common import require, run_form
+from cases.views.common import run_form
 
 SEARCH_SESSION_KEY = "case_searches"
 MAX_REMEMBERED_SEARCHES = 20
@@ -85,7 +85,7 @@ def case_list(request):
 
 @login_required
 def case_create(request):
-    require(permissions.can_create_case(request.user))
+    permissions.require(permissions.can_create_case(request.user))
     data = request.POST if request.method == "POST" else None
     case_form = CaseOpenForm(data)
     # Local phone numbers are read in the host country chosen on the same form.
@@ -146,7 +146,7 @@ def case_detail(request, public_id):
 @login_required
 def case_edit(request, public_id):
     case = selectors.visible_case(request.user, public_id, audit_read=request.method == "GET")
-    require(permissions.can_edit_case(request.user, case))
+    permissions.require(permissions.can_edit_case(request.user, case))
     form = CaseForm(request.POST or None, instance=case)
     return run_form(
         request, form=form,
@@ -161,7 +161,7 @@ def case_edit(request, public_id):
 @login_required
 def case_status(request, public_id):
     case = selectors.visible_case(request.user, public_id, audit_read=request.method == "GET")
-    require(permissions.can_edit_case(request.user, case))
+    permissions.require(permissions.can_edit_case(request.user, case))
     form = StatusChangeForm(
         request.POST or None, initial={"version": case.version},
         allowed_statuses=CASE_STATUS_TRANSITIONS[case.status],
@@ -181,7 +181,7 @@ def case_status(request, public_id):
 @login_required
 def case_assign(request, public_id):
     case = selectors.visible_case(request.user, public_id)
-    require(permissions.can_assign_case(request.user, case))
+    permissions.require(permissions.can_assign_case(request.user, case))
     form = AssignForm(request.POST or None, candidates=selectors.assignable_users(case))
     return run_form(
         request, form=form,
@@ -195,8 +195,8 @@ def case_assign(request, public_id):
 @require_POST
 def case_unassign(request, public_id, user_id):
     case = selectors.visible_case(request.user, public_id)
-    require(permissions.can_assign_case(request.user, case))
-    assignment = get_object_or_404(case.assignments.select_related("user"), user_id=user_id)
+    permissions.require(permissions.can_assign_case(request.user, case))
+    assignment = selectors.case_assignment(case, user_id)
     access.case_unassign(actor=request.user, case=case, assignee=assignment.user)
     messages.success(request, _("Caseworker unassigned."))
     return redirect(case_url(case))
@@ -205,7 +205,7 @@ def case_unassign(request, public_id, user_id):
 @login_required
 def case_share(request, public_id):
     case = selectors.visible_case(request.user, public_id)
-    require(permissions.can_share_case(request.user, case))
+    permissions.require(permissions.can_share_case(request.user, case))
     form = ShareForm(request.POST or None, recipients=selectors.share_recipients(case))
     return run_form(
         request, form=form,
@@ -222,8 +222,8 @@ def case_share(request, public_id):
 @require_POST
 def case_unshare(request, public_id, organisation_id):
     case = selectors.visible_case(request.user, public_id)
-    require(permissions.can_share_case(request.user, case))
-    share = get_object_or_404(case.shares.select_related("organisation"), organisation_id=organisation_id)
+    permissions.require(permissions.can_share_case(request.user, case))
+    share = selectors.case_share(case, organisation_id)
     access.case_unshare(actor=request.user, case=case, organisation=share.organisation)
     messages.success(request, _("Sharing ended."))
     return redirect(case_url(case))

@@ -1,18 +1,12 @@
 """What every case view shares: running a form through a service without losing input."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cases.services.versioning import StaleEditError
-
-
-def require(allowed: bool) -> None:
-    """Raise 403 for a user who may see the case but not do this to it."""
-    if not allowed:
-        raise PermissionDenied
 
 
 def run_form(request, *, form, action, success_url, template, context, success_message=""):

@@ -23,7 +23,7 @@ from cases.forms import (
 from cases.services import people as people_services
 from cases.services import records as record_services
 from cases.views.case_views import case_url
-from cases.views.common import require, run_form
+from cases.views.common import run_form
 
 FORM_TEMPLATE = "cases/record_form.html"
 
@@ -31,7 +31,7 @@ FORM_TEMPLATE = "cases/record_form.html"
 def _editable_case(request, public_id):
     # A form page shows part of the case file: its GET is a read and is audited like one.
     case = selectors.visible_case(request.user, public_id, audit_read=request.method == "GET")
-    require(permissions.can_edit_case(request.user, case))
+    permissions.require(permissions.can_edit_case(request.user, case))
     return case
 
 
