@@ -79,3 +79,17 @@ def test_demo_logins_lists_every_role():
     assert result.returncode == 0, result.stderr
     for username, *_rest in USERS:
         assert username in result.stdout
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite settings only")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] >= 20000
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"

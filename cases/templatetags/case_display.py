@@ -4,6 +4,7 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cases import phones
 from cases.choices import DatePrecision
 
 register = template.Library()
@@ -21,3 +22,9 @@ def date_with_precision(value, precision):
     if precision == DatePrecision.APPROXIMATE:
         return _("about %(year)s") % {"year": value.year}
     return date_format(value, "DATE_FORMAT")
+
+
+@register.filter
+def phone_for_country(e164, host_country):
+    """National format for a number of the host country, international format otherwise."""
+    return phones.display(e164, host_country)

@@ -10,15 +10,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases import permissions, phones, selectors
+from cases import permissions, selectors
 from cases.choices import CASE_STATUS_TRANSITIONS
 from cases.forms import (
     AssignForm,
+    AttachmentForm,
     CaseFilterForm,
     CaseForm,
     CaseOpenForm,
     CaseSearchForm,
+    IncidentForm,
+    NewDocumentForm,
+    NoteForm,
     PersonForm,
+    RelativeForm,
     ShareForm,
     StatusChangeForm,
 )
@@ -116,9 +121,6 @@ def case_detail(request, public_id):
     case = selectors.case_file(request.user, public_id)
     user = request.user
     can_edit = permissions.can_edit_case(user, case)
-    for person in case.people.all():
-        for phone in person.phones.all():
-            phone.display = phones.display(phone.number, case.host_country)
     context = {
         "case": case,
         "can_edit": can_edit,
@@ -126,8 +128,6 @@ def case_detail(request, public_id):
         "can_share": permissions.can_share_case(user, case),
     }
     if can_edit:
-        from cases.forms import AttachmentForm, IncidentForm, NewDocumentForm, NoteForm, RelativeForm
-
         context.update({
             "household_form": PersonForm(prefix="member", with_phone=True, region=case.host_country),
             "document_form": NewDocumentForm(case=case, prefix="document"),

@@ -403,3 +403,24 @@ def test_the_audit_trail_link_is_shown_only_to_those_who_may_read_it(cast, logge
     audit_url = reverse("cases:audit")
     assert audit_url in logged_in(cast.auditor).get(LIST).content.decode()
     assert audit_url not in logged_in(cast.caseworker).get(LIST).content.decode()
+
+
+def test_the_audit_trail_names_fields_as_people_read_them(cast, own_case, logged_in):
+    from cases.services import cases as case_services
+
+    case_services.case_update(actor=cast.caseworker, case=own_case, expected_version=own_case.version,
+                              changes={"unhcr_status": "asylum_seeker"})
+    html = logged_in(cast.auditor).get(reverse("cases:audit"), {"model": "case", "action": 1}).content.decode()
+    assert "UNHCR status" in html and "Asylum seeker" in html
+    assert "unhcr_status" not in html and "asylum_seeker" not in html
+
+
+def test_uploaded_files_are_not_served_by_url(cast, own_case, logged_in, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    from cases.services import records
+
+    attachment = records.attachment_add(actor=cast.caseworker, case=own_case,
+                                        upload=SimpleUploadedFile("s.pdf", b"%PDF-1.4 fictional"))
+    client = logged_in(cast.caseworker)
+    assert client.get(settings.MEDIA_URL + attachment.file.name).status_code == 404
+    assert client.get("/media/" + attachment.file.name).status_code == 404
