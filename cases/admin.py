@@ -4,13 +4,15 @@ Case files are not edited here: the admin shows only what `visible_cases` allows
 so the access policy and the audit trail have no back door.
 """
 
+from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from cases import permissions, selectors
-from cases.models import Case, Organisation, User
-from cases.services import access
+from cases.models import Case, CountryProfile, CountryReturn, Organisation, User
+from cases.models.risk import COUNTRY_FACTS
+from cases.services import access, risk
 
 
 class OwnOrganisationMixin:
@@ -112,3 +114,48 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class CountryReturnInline(admin.TabularInline):
+    model = CountryReturn
+    extra = 0
+    fields = ["year", "count", "kind", "description", "source"]
+
+
+@admin.register(CountryProfile)
+class CountryProfileAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
+    """Sourced country facts the risk rules weigh. Every change is audited and re-assesses the country's cases."""
+
+    list_display = ["country", "extradition_treaty", "sco_member", "refugee_convention", "unhcr_access", "updated_at"]
+    inlines = [CountryReturnInline]
+    show_auditlog_history_link = True
+    fieldsets = [
+        (None, {"fields": ["country", "notes"]}),
+        *[(label, {"fields": [name, f"{name}_as_of", f"{name}_source"]}) for name, label, _c in COUNTRY_FACTS],
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["country"] if obj else []
+
+    def has_module_permission(self, request):
+        return permissions.can_edit_country_profiles(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_edit_country_profiles(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_edit_country_profiles(request.user)
+
+    def has_add_permission(self, request):
+        return permissions.can_edit_country_profiles(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        risk.country_profile_save(actor=request.user, profile=obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if any(formset.has_changed() for formset in formsets):
+            risk.country_profile_changed(country=form.instance.country)

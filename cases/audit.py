@@ -23,26 +23,36 @@ def redact(value):
 
 def register_models():
     from cases.models import (
+        Alert,
         Attachment,
         Case,
         CaseAssignment,
         CaseShare,
         CaseStatusChange,
+        CountryProfile,
+        CountryReturn,
         IdentityDocument,
         Incident,
+        Intervention,
         LegalStatus,
         Note,
         Organisation,
         Person,
         PersonPhone,
         Relative,
+        RiskRuleSet,
         User,
     )
     from cases.models.people import NAME_FIELDS
 
     auditlog.register(Organisation)
     auditlog.register(User, exclude_fields=["password", "last_login"])
-    auditlog.register(Case, exclude_fields=_NOT_DIFFED, mask_fields=["unhcr_number", "status_reason", "host_city"])
+    auditlog.register(
+        Case,
+        # Risk fields are written by the engine, whose own history is the RiskAssessment table.
+        exclude_fields=[*_NOT_DIFFED, "risk_level", "risk_assessment"],
+        mask_fields=["unhcr_number", "status_reason", "host_city"],
+    )
     auditlog.register(CaseStatusChange, mask_fields=["reason"])
     auditlog.register(CaseAssignment)
     auditlog.register(CaseShare, mask_fields=["purpose"])
@@ -64,6 +74,12 @@ def register_models():
     auditlog.register(
         Attachment, exclude_fields=[*_NOT_DIFFED, "file"], mask_fields=["original_name", "description"],
     )
+    # Country facts and rule sets weigh every assessment: who changed what, and when, is kept.
+    auditlog.register(CountryProfile, exclude_fields=_NOT_DIFFED)
+    auditlog.register(CountryReturn)
+    auditlog.register(RiskRuleSet)
+    auditlog.register(Alert, exclude_fields=_NOT_DIFFED)
+    auditlog.register(Intervention, mask_fields=["note"])
 
 
 def record_read(instance):

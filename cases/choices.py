@@ -152,6 +152,36 @@ class IncidentCategory(models.TextChoices):
     CUSTODY = "custody", _("Custody by host authorities")
     HEARING = "hearing", _("Hearing")
     OTHER = "other", _("Other event")
+    # Signals the refoulement-risk rules read (cases/risk/rules.py). Recording them as dated
+    # events keeps the evidence behind every fired rule on the case timeline.
+    RELEASED = "released", _("Released from custody")
+    REMOVAL_ORDER = "removal_order", _("Deportation or removal order issued")
+    REMOVAL_ORDER_SUSPENDED = "removal_order_suspended", _("Removal order suspended or annulled")
+    EXTRADITION_REQUEST = "extradition_request", _("Extradition requested by China")
+    EXTRADITION_APPROVED = "extradition_approved", _("Extradition approved by a court")
+    EXTRADITION_REFUSED = "extradition_refused", _("Extradition refused by a court")
+    RED_NOTICE = "red_notice", _("Interpol red notice or diffusion reported")
+    TRANSFER = "transfer", _("Transferred to another facility, the capital or an airport")
+    DEPORTATION_PREPARATION = "deportation_preparation", _("Told to prepare for deportation, or flight known")
+    PRC_OFFICIALS = "prc_officials", _("Chinese officials visited, questioned or escorted the person")
+    ACCESS_DENIED = "access_denied", _("Denied access to a lawyer, UNHCR or family")
+    RESIDENCE_CANCELLED = "residence_cancelled", _("Residence permit cancelled")
+    RETURN_DOCUMENT_OFFERED = "return_document_offered", _("Offered a travel document for return to China only")
+    RELATIVES_PRESSURED = "relatives_pressured", _("Relatives in China pressed to urge return")
+    PUBLIC_PROFILE = "public_profile", _("Public activity: advocacy, media, testimony")
+    TERRORISM_ACCUSATION = "terrorism_accusation", _("Accused by China of terrorism or separatism")
+    PLANNED_TRAVEL = "planned_travel", _("Planned travel to or through another country")
+    NATIONALITY_MISATTRIBUTION = "nationality_misattribution", _("Treated as a national of another country")
+    DEVICE_COMPROMISE = "device_compromise", _("Phone or computer compromise suspected")
+    RESETTLEMENT_ACCEPTED = "resettlement_accepted", _("Accepted for resettlement")
+
+
+class RemedyRemaining(models.TextChoices):
+    """After a court approves extradition: can anything in the host country still stop it?"""
+
+    YES = "yes", _("Yes, an appeal or other remedy remains")
+    NO = "no", _("No domestic remedy remains")
+    UNKNOWN = "unknown", _("Not known")
 
 
 class IncidentSource(models.TextChoices):
@@ -161,6 +191,104 @@ class IncidentSource(models.TextChoices):
     DOCUMENT = "document", _("A document")
     MEDIA = "media", _("Media report")
     OTHER = "other", _("Other source")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", pgettext_lazy("risk level", "Low")
+    MEDIUM = "medium", pgettext_lazy("risk level", "Medium")
+    HIGH = "high", pgettext_lazy("risk level", "High")
+    IMMINENT = "imminent", pgettext_lazy("risk level", "Imminent")
+
+
+# Order for comparisons ("did the level rise?") and for sorting the alert queue.
+RISK_LEVEL_RANK = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2, RiskLevel.IMMINENT: 3}
+
+
+class AssessmentReason(models.TextChoices):
+    CASE_CHANGED = "case_changed", _("The case file changed")
+    DAILY = "daily", _("Daily re-assessment (dates and decay)")
+    COUNTRY_PROFILE = "country_profile", _("The country profile changed")
+    RULES_CHANGED = "rules_changed", _("The rules changed")
+    MANUAL = "manual", _("Re-assessed on request")
+
+
+class AlertState(models.TextChoices):
+    NEW = "new", pgettext_lazy("alert state", "New")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("alert state", "Acknowledged")
+    INTERVENTION = "intervention", pgettext_lazy("alert state", "Intervention in progress")
+    RESOLVED = "resolved", pgettext_lazy("alert state", "Resolved")
+    FALSE_ALARM = "false_alarm", pgettext_lazy("alert state", "False alarm")
+    SUPERSEDED = "superseded", pgettext_lazy("alert state", "Superseded by a more urgent alert")
+
+
+OPEN_ALERT_STATES = [AlertState.NEW, AlertState.ACKNOWLEDGED, AlertState.INTERVENTION]
+
+
+class AlertEventKind(models.TextChoices):
+    OPENED = "opened", _("Alert opened")
+    NEW_SIGNAL = "new_signal", _("New signal on the case")
+    LEVEL_CHANGED = "level_changed", _("Risk level changed")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    INTERVENTION = "intervention", _("Intervention recorded")
+    ESCALATED = "escalated", _("Escalated: not acknowledged in time")
+    RESOLVED = "resolved", _("Resolved")
+    FALSE_ALARM = "false_alarm", _("Closed as a false alarm")
+    SUPERSEDED = "superseded", _("Superseded by a more urgent alert")
+
+
+class InterventionKind(models.TextChoices):
+    UNHCR_ACCESS_REQUESTED = "unhcr_access_requested", _("UNHCR access to the person requested")
+    VERIFICATION_LETTER = "verification_letter", _("UNHCR verification letter issued")
+    LAWYER_INSTRUCTED = "lawyer_instructed", _("Lawyer instructed")
+    URGENT_APPEAL = "urgent_appeal", _("Urgent appeal sent to UN special procedures")
+    INTERIM_MEASURES = "interim_measures", _("Interim measures requested from a UN treaty body")
+    EMBASSY_CONTACTED = "embassy_contacted", _("Third-country embassy contacted")
+    EMERGENCY_RESETTLEMENT = "emergency_resettlement", _("Emergency resettlement requested")
+    AUTHORITIES_CONTACTED = "authorities_contacted", _("Host authorities contacted")
+    FAMILY_INFORMED = "family_informed", _("Family or trusted contact informed")
+    OTHER = "other", _("Other intervention")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+# --- Country profiles: sourced facts about a host country ----------------------------------------
+
+class ExtraditionTreaty(models.TextChoices):
+    IN_FORCE = "in_force", _("In force")
+    SIGNED = "signed", _("Signed, not in force")
+    NONE = "none", _("None")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class RefugeeConvention(models.TextChoices):
+    PARTY = "party", _("Party")
+    GEOGRAPHIC_LIMITATION = "party_geographic_limitation", _("Party, with the geographic limitation")
+    NOT_PARTY = "not_party", _("Not a party")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class UnhcrAccess(models.TextChoices):
+    ACCESS = "access", _("UNHCR present, with access to detainees")
+    ACCESS_DENIED = "access_denied", _("UNHCR present, denied access to detained Uyghurs")
+    NO_PRESENCE = "no_presence", _("No UNHCR presence")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class ReturnKind(models.TextChoices):
+    DEPORTATION = "deportation", _("Deportation")
+    EXTRADITION = "extradition", _("Extradition")
+    RENDITION = "rendition", _("Rendition")
+    COERCED_RETURN = "coerced_return", _("Coerced return")
 
 
 # Host countries where Panah's partners work, plus China as an issuing country.

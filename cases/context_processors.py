@@ -8,4 +8,5 @@ def navigation(request):
     return {
         "nav_can_view_audit_log": permissions.can_view_audit_log(user),
         "nav_can_administer": permissions.can_administer_organisation(user),
+        "nav_can_view_alerts": permissions.can_view_alert_queue(user),
     }

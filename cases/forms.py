@@ -10,6 +10,11 @@ from cases.choices import (
     LANGUAGES_SPOKEN,
     CaseStatus,
     HouseholdRelationship,
+    AlertState,
+    IncidentCategory,
+    InterventionKind,
+    RemedyRemaining,
+    RiskLevel,
     UnhcrStatus,
 )
 from cases.models import Case, IdentityDocument, Incident, LegalStatus, Person, Relative
@@ -191,11 +196,25 @@ class RelativeForm(VersionedFormMixin, forms.ModelForm):
 class IncidentForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Incident
-        fields = ["category", "occurred_on", "occurred_on_precision", "place", "description", "source"]
+        fields = [
+            "category", "occurred_on", "occurred_on_precision", "place", "description", "source", "country",
+            "domestic_remedy_remaining",
+        ]
         widgets = {"occurred_on": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 4})}
 
-    def clean_occurred_on(self):
-        return _not_in_future(self.cleaned_data.get("occurred_on"), _("An incident cannot be dated in the future."))
+    def clean(self):
+        cleaned = super().clean()
+        # Planned travel is the one event recorded ahead of time: the risk lies in the trip to come.
+        if cleaned.get("category") != IncidentCategory.PLANNED_TRAVEL and cleaned.get("occurred_on"):
+            try:
+                _not_in_future(cleaned["occurred_on"], _("An incident cannot be dated in the future."))
+            except forms.ValidationError as error:
+                self.add_error("occurred_on", error)
+        if cleaned.get("category") == IncidentCategory.EXTRADITION_APPROVED and not cleaned.get(
+            "domestic_remedy_remaining",
+        ):
+            cleaned["domestic_remedy_remaining"] = RemedyRemaining.UNKNOWN
+        return cleaned
 
 
 class NoteForm(forms.Form):
@@ -246,6 +265,7 @@ class CaseFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     unhcr_status = forms.ChoiceField(label=_("UNHCR status"), required=False)
+    risk = forms.ChoiceField(label=_("Refoulement risk"), required=False)
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
     per_page = forms.TypedChoiceField(
@@ -258,9 +278,10 @@ class CaseFilterForm(forms.Form):
         self.fields["country"].choices = every + list(HOST_COUNTRIES)
         self.fields["status"].choices = every + list(CaseStatus.choices)
         self.fields["unhcr_status"].choices = every + list(UnhcrStatus.choices)
+        self.fields["risk"].choices = every + list(RiskLevel.choices)
         sort_labels = {
             "recent": _("Recently updated"), "reference": _("Reference"), "opened": _("Newest first"),
-            "country": _("Country"), "status": _("Status"),
+            "country": _("Country"), "status": _("Status"), "risk": _("Highest risk first"),
         }
         self.fields["sort"].choices = [(key, sort_labels[key]) for key in CASE_SORTS]
 
@@ -291,3 +312,42 @@ class AuditFilterForm(forms.Form):
             ("user", _("User")),
         ]
         self.fields["model"].choices = [("", _("All"))] + record_types
+
+
+# --- Refoulement alerts ---------------------------------------------------------------------------
+
+class AlertFilterForm(forms.Form):
+    country = forms.ChoiceField(label=_("Host country"), required=False)
+    state = forms.ChoiceField(label=_("State"), required=False)
+
+    def __init__(self, *args, countries, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = dict(HOST_COUNTRIES)
+        self.fields["country"].choices = [("", _("All covered countries"))] + [
+            (code, names.get(code, code)) for code in countries
+        ]
+        self.fields["state"].choices = [
+            ("open", _("Open (new, acknowledged, in progress)")), ("all", _("All")),
+            *[(state.value, state.label) for state in AlertState],
+        ]
+
+
+class InterventionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What was done"), choices=InterventionKind.choices)
+    done_at = forms.DateTimeField(
+        label=_("When (UTC)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    note = forms.CharField(
+        label=_("Details"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Who was contacted, reference numbers, what they answered."),
+    )
+
+
+class AlertCloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[(AlertState.RESOLVED.value, _("Resolved: the person is safe for now")),
+                                     (AlertState.FALSE_ALARM.value, _("False alarm"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("What happened"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -126,3 +126,45 @@ def can_place_in_organisation(actor, organisation):
     return actor.is_superuser or (
         can_administer_organisation(actor) and organisation is not None and organisation.pk == actor.organisation_id
     )
+
+
+# --- Refoulement risk and alerts -----------------------------------------------------------------
+
+def covered_countries(user) -> list[str]:
+    """The host countries whose alerts `user` works: a UNHCR liaison's office's countries of operation."""
+    organisation = getattr(user, "organisation", None)
+    if not (
+        _is_active(user)
+        and user.role == Role.UNHCR_LIAISON
+        and organisation is not None
+        and organisation.kind == OrganisationKind.UNHCR
+        and user.has_perm("cases.work_alert")
+    ):
+        return []
+    return list(organisation.countries or [])
+
+
+def can_work_alert(user, alert):
+    """Acknowledge, resolve or close an alert: the liaisons covering its country."""
+    return alert.country in covered_countries(user)
+
+
+def can_view_alert(user, alert):
+    """The alert and its minimum data: covering liaisons, and whoever may see the case."""
+    return can_work_alert(user, alert) or can_view_case(user, alert.case)
+
+
+def can_record_intervention(user, alert):
+    return can_work_alert(user, alert) or can_edit_case(user, alert.case)
+
+
+def can_view_alert_queue(user):
+    return _is_active(user) and user.organisation_id is not None
+
+
+def can_view_risk_rules(user):
+    return _is_active(user)
+
+
+def can_edit_country_profiles(user):
+    return _is_active(user) and user.has_perm("cases.change_countryprofile")

@@ -12,7 +12,7 @@ from cases.choices import Role
 ROLE_PERMISSIONS = {
     Role.CASEWORKER: ["cases.add_case", "cases.share_case"],
     Role.SUPERVISOR: ["cases.add_case", "cases.assign_case", "cases.share_case"],
-    Role.UNHCR_LIAISON: [],
+    Role.UNHCR_LIAISON: ["cases.work_alert"],
     Role.LAWYER: [],
     Role.SERVICE_PROVIDER: [],
     Role.ORG_ADMIN: ["cases.view_user", "cases.change_user", "cases.add_user", "cases.view_organisation"],

@@ -8,12 +8,22 @@ import datetime
 
 from auditlog.models import LogEntry
 from django.contrib.auth.models import Permission
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case as When_, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cases import audit, permissions
-from cases.choices import HouseholdRelationship, Role
+from cases.choices import (
+    OPEN_ALERT_STATES,
+    RISK_LEVEL_RANK,
+    DocumentType,
+    HouseholdRelationship,
+    IncidentCategory,
+    OrganisationKind,
+    Role,
+)
 from cases.models import (
+    Alert,
     Case,
     CaseAssignment,
     CaseGroupObjectPermission,
@@ -21,6 +31,7 @@ from cases.models import (
     Organisation,
     OrganisationGroupObjectPermission,
     Person,
+    RiskAssessment,
     User,
 )
 from cases.models.people import NAME_FIELDS
@@ -32,6 +43,7 @@ CASE_SORTS = {
     "opened": ("-opened_on", "-pk"),
     "country": ("host_country", "reference"),
     "status": ("status", "reference"),
+    "risk": ("risk_rank", "reference"),
 }
 DEFAULT_CASE_SORT = "recent"
 
@@ -81,6 +93,7 @@ def case_list(
     country: str = "",
     status: str = "",
     unhcr_status: str = "",
+    risk: str = "",
     assigned_to_me: bool = False,
     sort: str = DEFAULT_CASE_SORT,
 ) -> QuerySet[Case]:
@@ -95,6 +108,13 @@ def case_list(
         cases = cases.filter(status=status)
     if unhcr_status:
         cases = cases.filter(unhcr_status=unhcr_status)
+    if risk:
+        cases = cases.filter(risk_level=risk)
+    if sort == "risk":
+        cases = cases.annotate(risk_rank=When_(
+            *[When(risk_level=level, then=Value(-rank)) for level, rank in RISK_LEVEL_RANK.items()],
+            default=Value(1), output_field=IntegerField(),
+        ))
     if assigned_to_me:
         cases = cases.assigned_to(user)
     # Rows show the principal's name and the caseworkers: load just those columns.
@@ -122,7 +142,7 @@ def case_file(user, public_id) -> Case:
     """The whole case file for reading, with every section prefetched; the read is audited."""
     case = get_object_or_404(
         visible_cases(user)
-        .select_related("organisation", "created_by")
+        .select_related("organisation", "created_by", "risk_assessment")
         .prefetch_related(
             Prefetch(
                 "people",
@@ -228,3 +248,109 @@ def audit_entries(
     if case_public_id:
         entries = entries.filter(additional_data__case=case_public_id)
     return entries.order_by("-timestamp", "-pk")
+
+
+# --- Refoulement risk and alerts -----------------------------------------------------------------
+
+def covering_liaisons(country: str) -> list[User]:
+    """Active UNHCR liaisons whose office lists `country` among its countries of operation."""
+    offices = [
+        o.pk for o in Organisation.objects.filter(kind=OrganisationKind.UNHCR).only("pk", "countries")
+        if country in (o.countries or [])
+    ]
+    return list(User.objects.filter(
+        organisation_id__in=offices, role=Role.UNHCR_LIAISON, is_active=True,
+    ).order_by("pk"))
+
+
+def visible_alerts(user) -> QuerySet[Alert]:
+    """Alerts `user` may see: those of the countries their UNHCR office covers, and of the cases they see."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Alert.objects.none()
+    visible = Q(case_id__in=visible_cases(user).values("pk"))
+    covered = permissions.covered_countries(user)
+    if covered:
+        visible |= Q(country__in=covered)
+    return Alert.objects.filter(visible)
+
+
+ALERT_STATE_FILTERS = {"open": OPEN_ALERT_STATES}
+
+
+def alert_queue(user, *, country: str = "", state: str = "open") -> QuerySet[Alert]:
+    """The liaison queue: most urgent level first, then the nearest acknowledgement deadline."""
+    alerts = visible_alerts(user)
+    if country:
+        alerts = alerts.filter(country=country)
+    if state in ALERT_STATE_FILTERS:
+        alerts = alerts.filter(state__in=ALERT_STATE_FILTERS[state])
+    elif state and state != "all":
+        alerts = alerts.filter(state=state)
+    urgency = When_(
+        *[When(level=level, then=Value(-rank)) for level, rank in RISK_LEVEL_RANK.items()],
+        output_field=IntegerField(),
+    )
+    return alerts.select_related("case", "responsible_liaison").only(
+        "public_id", "country", "trigger", "level", "state", "opened_at", "acknowledge_by", "escalated_at",
+        "overrides", "case__reference", "case__public_id", "responsible_liaison__username",
+        "responsible_liaison__first_name", "responsible_liaison__last_name",
+    ).order_by(urgency, "acknowledge_by", "pk")
+
+
+def visible_alert(user, public_id) -> Alert:
+    alert = get_object_or_404(
+        Alert.objects.select_related("case__organisation", "opened_by_assessment", "acknowledged_by",
+                                     "responsible_liaison", "closed_by"),
+        public_id=public_id,
+    )
+    if not permissions.can_view_alert(user, alert):
+        raise Http404
+    return alert
+
+
+# What a liaison sees of the custody and removal situation (domain.md §2.4, "Custody" and "Timeline risk").
+BRIEF_INCIDENT_CATEGORIES = [
+    IncidentCategory.CUSTODY, IncidentCategory.RELEASED, IncidentCategory.TRANSFER,
+    IncidentCategory.REMOVAL_ORDER, IncidentCategory.REMOVAL_ORDER_SUSPENDED,
+    IncidentCategory.EXTRADITION_REQUEST, IncidentCategory.EXTRADITION_APPROVED,
+    IncidentCategory.EXTRADITION_REFUSED, IncidentCategory.RED_NOTICE,
+    IncidentCategory.DEPORTATION_PREPARATION, IncidentCategory.PRC_OFFICIALS, IncidentCategory.ACCESS_DENIED,
+    IncidentCategory.HEARING, IncidentCategory.NATIONALITY_MISATTRIBUTION, IncidentCategory.TERRORISM_ACCUSATION,
+    IncidentCategory.PLANNED_TRAVEL,
+]
+
+
+def alert_brief(alert: Alert) -> dict:
+    """The minimum a liaison needs to act, read from the case without opening the file. Audited."""
+    case = alert.case
+    principal = (
+        Person.objects.filter(case=case, relationship=HouseholdRelationship.PRINCIPAL)
+        .prefetch_related("documents", "legal_statuses").first()
+    )
+    documents = list(principal.documents.all()) if principal else []
+    # The spelling on the Chinese passport first: it is the one the authorities will use.
+    passport_names = [d.name_as_printed for d in documents if d.document_type == DocumentType.PRC_PASSPORT
+                      and d.name_as_printed]
+    audit.record_read(case)
+    return {
+        "case": case,
+        "principal": principal,
+        "passport_names": passport_names,
+        "documents": documents,
+        "legal_statuses": list(principal.legal_statuses.all()) if principal else [],
+        "household_size": case.people.count(),
+        "incidents": list(case.incidents.filter(category__in=BRIEF_INCIDENT_CATEGORIES).order_by(
+            "-occurred_on", "-pk")),
+        "caseworkers": [a.user for a in case.assignments.select_related("user")],
+        "interventions": list(alert.interventions.select_related("recorded_by")),
+        "events": list(alert.events.select_related("actor")),
+        "current_assessment": case.risk_assessment,
+    }
+
+
+def case_risk_history(case: Case, *, limit: int = 50) -> list[RiskAssessment]:
+    return list(case.risk_assessments.select_related("rule_set").order_by("-computed_at", "-pk")[:limit])
+
+
+def case_alerts(case: Case) -> QuerySet[Alert]:
+    return case.alerts.select_related("responsible_liaison").order_by("-opened_at")

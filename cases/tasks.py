@@ -1,7 +1,9 @@
 """django-q entry points for case files. Tasks take ids, never records or personal data."""
 
+import datetime
 import hashlib
 import logging
+import uuid
 
 from django_q.tasks import async_task
 
@@ -36,3 +38,74 @@ def attachment_verify(attachment_id: int) -> bool:
 def enqueue_attachment_verify(attachment_id: int) -> str:
     """Queue `attachment_verify`; the one place that knows how tasks are queued."""
     return async_task("cases.tasks.attachment_verify", attachment_id, task_name=f"attachment-verify-{attachment_id}")
+
+
+# --- Refoulement risk and alerts -------------------------------------------------------------------
+
+def risk_recompute_daily(reason: str = "daily") -> dict:
+    """Re-assess every case: date triggers (expiry at 180/90/30/7/0 days), decay, new rule sets.
+
+    Unchanged outcomes write nothing, so the full run costs little more than the date triggers
+    alone, and nothing date-dependent can be missed by a narrower query.
+    """
+    from cases.services.risk import risk_recompute_many
+
+    return risk_recompute_many(reason=reason)
+
+
+def risk_recompute_country(country: str) -> dict:
+    """Re-assess the cases of one host country after its profile changed."""
+    from cases.models import Case
+    from cases.services.risk import Reason, risk_recompute_many
+
+    ids = Case.objects.filter(host_country=country).order_by("pk").values_list("pk", flat=True)
+    return risk_recompute_many(case_ids=ids, reason=Reason.COUNTRY_PROFILE)
+
+
+def enqueue_risk_recompute_country(country: str) -> str:
+    return async_task("cases.tasks.risk_recompute_country", country, task_name=f"risk-country-{country}")
+
+
+def alerts_escalate() -> int:
+    from cases.services.alerts import alerts_escalate_overdue
+
+    return alerts_escalate_overdue()
+
+
+def alert_notification_send(notification_id: int) -> str:
+    from cases.services.alerts import notification_deliver
+
+    return notification_deliver(notification_id)
+
+
+def enqueue_alert_notification(notification_id: int) -> str:
+    return async_task(
+        "cases.tasks.alert_notification_send", notification_id, task_name=f"alert-notification-{notification_id}",
+    )
+
+
+def schedule_alert_notification_retry(notification_id: int, delay_seconds: int) -> None:
+    """Try again later: a one-off django-q schedule, so a retry survives a worker restart."""
+    from django_q.models import Schedule
+
+    from cases import clock
+
+    Schedule.objects.create(
+        name=f"alert-notification-retry-{notification_id}-{uuid.uuid4().hex[:8]}",
+        func="cases.tasks.alert_notification_send",
+        args=repr((notification_id,)),
+        schedule_type=Schedule.ONCE,
+        repeats=1,
+        next_run=clock.now() + datetime.timedelta(seconds=delay_seconds),
+    )
+
+
+# Created (and corrected) by `manage.py setup_schedules`, which `make run` and deployments call.
+SCHEDULES = {
+    "panah-risk-daily": {
+        "func": "cases.tasks.risk_recompute_daily", "schedule_type": "D", "minutes": None,
+    },
+    "panah-alert-escalation": {
+        "func": "cases.tasks.alerts_escalate", "schedule_type": "I", "minutes": 1,
+    },
+}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import audit_views, case_views, record_views
+from cases.views import alert_views, audit_views, case_views, record_views
 
 app_name = "cases"
 
@@ -8,6 +8,13 @@ urlpatterns = [
     path("", case_views.case_list, name="list"),
     path("new/", case_views.case_create, name="create"),
     path("audit/", audit_views.audit_log, name="audit"),
+    path("alerts/", alert_views.alert_queue, name="alert_queue"),
+    path("alerts/<uuid:public_id>/", alert_views.alert_detail, name="alert_detail"),
+    path("alerts/<uuid:public_id>/acknowledge/", alert_views.alert_acknowledge, name="alert_acknowledge"),
+    path("alerts/<uuid:public_id>/interventions/", alert_views.alert_intervention, name="alert_intervention"),
+    path("alerts/<uuid:public_id>/close/", alert_views.alert_close, name="alert_close"),
+    path("risk/rules/", alert_views.risk_rules, name="risk_rules"),
+    path("<uuid:public_id>/risk/", alert_views.case_risk, name="case_risk"),
     path("<uuid:public_id>/", case_views.case_detail, name="detail"),
     path("<uuid:public_id>/edit/", case_views.case_edit, name="edit"),
     path("<uuid:public_id>/status/", case_views.case_status, name="status"),

@@ -53,7 +53,9 @@ class Cast:
 
 
 def make_user(username, organisation, role):
-    user = User.objects.create_user(username=username, password=PASSWORD, first_name=username.title())
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, first_name=username.title(), email=f"{username}@example.org",
+    )
     return access.user_set_membership(actor=None, user=user, organisation=organisation, role=role)
 
 

@@ -15,8 +15,18 @@ from cases.models.organisations import (
 )
 from cases.models.people import IdentityDocument, LegalStatus, Person, PersonPhone
 from cases.models.records import Attachment, Incident, Note, Relative
+from cases.models.risk import CountryProfile, CountryReturn, RiskAssessment, RiskRuleSet
+from cases.models.alerts import Alert, AlertEvent, AlertNotification, Intervention
 
 __all__ = [
+    "Alert",
+    "AlertEvent",
+    "AlertNotification",
+    "CountryProfile",
+    "CountryReturn",
+    "Intervention",
+    "RiskAssessment",
+    "RiskRuleSet",
     "Attachment",
     "Case",
     "CaseAssignment",

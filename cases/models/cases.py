@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from cases.choices import HOST_COUNTRIES, CaseStatus, Sensitivity, UnhcrStatus
+from cases.choices import HOST_COUNTRIES, CaseStatus, RiskLevel, Sensitivity, UnhcrStatus
 from cases.models.base import VersionedModel
 from cases.models.organisations import Organisation
 from cases.querysets import CaseQuerySet
@@ -38,6 +38,12 @@ class Case(VersionedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"),
     )
+    # Written only by the risk services (cases.services.risk), never by forms: a copy of the
+    # current assessment's level for list filters and sorting, and a pointer to its explanation.
+    risk_level = models.CharField(_("refoulement risk"), max_length=10, choices=RiskLevel.choices, blank=True)
+    risk_assessment = models.ForeignKey(
+        "cases.RiskAssessment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -53,6 +59,7 @@ class Case(VersionedModel):
             models.Index(fields=["host_country", "status"]),
             models.Index(fields=["-updated_at"]),
             models.Index(fields=["-opened_on"]),
+            models.Index(fields=["organisation", "risk_level"]),
         ]
 
     def __str__(self):
@@ -67,6 +74,10 @@ class Case(VersionedModel):
     @property
     def status_label(self):
         return CaseStatus(self.status).label
+
+    @property
+    def risk_level_label(self):
+        return RiskLevel(self.risk_level).label if self.risk_level else ""
 
     @property
     def unhcr_status_label(self):

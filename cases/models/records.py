@@ -2,7 +2,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import DatePrecision, IncidentCategory, IncidentSource, RelativeRelationship, RelativeStatus
+from cases.choices import (
+    COUNTRIES,
+    DatePrecision,
+    IncidentCategory,
+    IncidentSource,
+    RelativeRelationship,
+    RelativeStatus,
+    RemedyRemaining,
+)
 from cases.models.base import VersionedModel
 from cases.models.cases import Case
 
@@ -42,7 +50,7 @@ class Relative(CaseRecord):
 class Incident(CaseRecord):
     """An event on the case timeline, in China, in flight or in the host country."""
 
-    category = models.CharField(_("category"), max_length=24, choices=IncidentCategory.choices)
+    category = models.CharField(_("category"), max_length=32, choices=IncidentCategory.choices)
     occurred_on = models.DateField(_("date"))
     occurred_on_precision = models.CharField(
         _("precision of the date"), max_length=12, choices=DatePrecision.choices, default=DatePrecision.EXACT,
@@ -50,6 +58,14 @@ class Incident(CaseRecord):
     place = models.CharField(_("place"), max_length=200, blank=True)
     description = models.TextField(_("what happened"))
     source = models.CharField(_("source"), max_length=20, choices=IncidentSource.choices)
+    country = models.CharField(
+        _("country concerned"), max_length=2, choices=COUNTRIES, blank=True,
+        help_text=_("For planned travel: the destination or transit country."),
+    )
+    domestic_remedy_remaining = models.CharField(
+        _("domestic remedy remaining"), max_length=8, choices=RemedyRemaining.choices, blank=True,
+        help_text=_("For an approved extradition: can an appeal or other remedy in the host country still stop it?"),
+    )
 
     class Meta:
         verbose_name = _("incident")

@@ -14,6 +14,7 @@ from cases.models import Case, CaseReferenceSequence, CaseStatusChange, Person, 
 from cases.models.people import NAME_FIELDS
 from cases.services import access
 from cases.services.people import person_fields_for_save
+from cases.services.risk import risk_recompute
 from cases.services.versioning import apply_changes, lock_current
 
 EDITABLE_CASE_FIELDS = {
@@ -73,6 +74,7 @@ def case_open(
             PersonPhone.objects.create(person=person, number=principal_phone)
         if permissions.can_be_assigned_to_case(actor, case):
             access.assign_creator(case=case, creator=actor)
+    risk_recompute(case=case)
     return case
 
 
@@ -86,7 +88,9 @@ def case_update(*, actor: User, case: Case, expected_version: int, changes: dict
         current = lock_current(case, expected_version)
         if not permissions.can_edit_case(actor, current):
             raise PermissionDenied
-        return apply_changes(current, changes)
+        case = apply_changes(current, changes)
+    risk_recompute(case=case)
+    return case
 
 
 @transaction.atomic
@@ -114,6 +118,8 @@ def case_change_status(
             case=current, from_status=current.status, to_status=to_status, reason=reason,
             effective_on=effective_on, changed_by=actor,
         )
-        return apply_changes(
+        case = apply_changes(
             current, {"status": to_status, "status_reason": reason, "status_changed_on": effective_on},
         )
+    risk_recompute(case=case)
+    return case

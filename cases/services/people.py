@@ -8,6 +8,7 @@ from cases import permissions
 from cases.audit import acting_as
 from cases.models import Case, IdentityDocument, LegalStatus, Person, PersonPhone, User
 from cases.models.people import NAME_FIELDS, NAME_PARTS, NAME_SCRIPTS
+from cases.services.risk import risk_recompute
 from cases.services.versioning import apply_changes, lock_current
 from cases.text import fold_for_search, normalise_document_number
 
@@ -39,6 +40,7 @@ def person_add(*, actor: User, case: Case, data: dict, phone: str = "") -> Perso
         person = Person.objects.create(case=case, **person_fields_for_save(data))
         if phone:
             PersonPhone.objects.create(person=person, number=phone)
+    risk_recompute(case=case)  # a child in the household is a vulnerability
     return person
 
 
@@ -49,7 +51,9 @@ def person_update(*, actor: User, person: Person, expected_version: int, data: d
     with acting_as(actor):
         current = lock_current(person, expected_version)
         merged = {field: getattr(current, field) for field in NAME_FIELDS} | data
-        return apply_changes(current, {**data, "search_names": person_fields_for_save(merged)["search_names"]})
+        person = apply_changes(current, {**data, "search_names": person_fields_for_save(merged)["search_names"]})
+    risk_recompute(case=person.case)
+    return person
 
 
 @transaction.atomic
@@ -59,6 +63,7 @@ def person_remove(*, actor: User, person: Person) -> None:
         raise ValidationError(_("The principal applicant cannot be removed from the case."), code="principal")
     with acting_as(actor):
         person.delete()
+    risk_recompute(case=person.case)
 
 
 @transaction.atomic
@@ -89,6 +94,7 @@ def document_add(*, actor: User, person: Person, data: dict) -> IdentityDocument
         document = IdentityDocument(person=person, **_document_fields(data))
         document.full_clean()
         document.save()
+    risk_recompute(case=person.case)
     return document
 
 
@@ -96,7 +102,9 @@ def document_add(*, actor: User, person: Person, data: dict) -> IdentityDocument
 def document_update(*, actor: User, document: IdentityDocument, expected_version: int, data: dict) -> IdentityDocument:
     permissions.require(permissions.can_edit_case(actor, document.person.case))
     with acting_as(actor):
-        return apply_changes(lock_current(document, expected_version), _document_fields(data))
+        document = apply_changes(lock_current(document, expected_version), _document_fields(data))
+    risk_recompute(case=document.person.case)
+    return document
 
 
 @transaction.atomic
@@ -104,6 +112,7 @@ def document_remove(*, actor: User, document: IdentityDocument) -> None:
     permissions.require(permissions.can_edit_case(actor, document.person.case))
     with acting_as(actor):
         document.delete()
+    risk_recompute(case=document.person.case)
 
 
 @transaction.atomic
@@ -113,6 +122,7 @@ def legal_status_add(*, actor: User, person: Person, data: dict) -> LegalStatus:
         status = LegalStatus(person=person, **data)
         status.full_clean()
         status.save()
+    risk_recompute(case=person.case)
     return status
 
 
@@ -121,3 +131,4 @@ def legal_status_remove(*, actor: User, legal_status: LegalStatus) -> None:
     permissions.require(permissions.can_edit_case(actor, legal_status.person.case))
     with acting_as(actor):
         legal_status.delete()
+    risk_recompute(case=legal_status.person.case)

@@ -5,7 +5,11 @@ from django.db import transaction
 from cases import permissions, tasks, uploads
 from cases.audit import acting_as
 from cases.models import Attachment, Case, Incident, Note, Relative, User
+from cases.services.risk import risk_recompute
 from cases.services.versioning import apply_changes, lock_current
+
+# Records the risk rules read: writing one re-assesses the case in the same transaction.
+RISK_RELEVANT = (Relative, Incident)
 
 
 def _create(model, *, actor: User, case: Case, data: dict):
@@ -14,19 +18,26 @@ def _create(model, *, actor: User, case: Case, data: dict):
         record = model(case=case, **data)
         record.full_clean()
         record.save()
+    if model in RISK_RELEVANT:
+        risk_recompute(case=case)
     return record
 
 
 def _update(record, *, actor: User, expected_version: int, data: dict):
     permissions.require(permissions.can_edit_case(actor, record.case))
     with acting_as(actor):
-        return apply_changes(lock_current(record, expected_version), data)
+        record = apply_changes(lock_current(record, expected_version), data)
+    if type(record) in RISK_RELEVANT:
+        risk_recompute(case=record.case)
+    return record
 
 
 def _remove(record, *, actor: User) -> None:
     permissions.require(permissions.can_edit_case(actor, record.case))
     with acting_as(actor):
         record.delete()
+    if type(record) in RISK_RELEVANT:
+        risk_recompute(case=record.case)
 
 
 @transaction.atomic

@@ -28,6 +28,7 @@ from cases.forms import (
     StatusChangeForm,
 )
 from cases.pagination import CappedCountPaginator
+from cases.risk.explain import explain
 from cases.services import access
 from cases.services import cases as case_services
 from cases.views.common import run_form
@@ -71,6 +72,7 @@ def case_list(request):
         country=cleaned.get("country", ""),
         status=cleaned.get("status", ""),
         unhcr_status=cleaned.get("unhcr_status", ""),
+        risk=cleaned.get("risk", ""),
         assigned_to_me=cleaned.get("mine", False),
         sort=cleaned.get("sort") or selectors.DEFAULT_CASE_SORT,
     )
@@ -80,7 +82,7 @@ def case_list(request):
     return render(request, "cases/case_list.html", {
         "page": page,
         "filters": filters,
-        "filter_selects": [filters[name] for name in ("country", "status", "unhcr_status", "sort", "per_page")],
+        "filter_selects": [filters[name] for name in ("country", "status", "unhcr_status", "risk", "sort", "per_page")],
         "search_help": CaseSearchForm.base_fields["q"].help_text,
         "search_term": search_term,
         "query_without_page": params.urlencode(),
@@ -123,6 +125,8 @@ def case_detail(request, public_id):
     can_edit = permissions.can_edit_case(user, case)
     context = {
         "case": case,
+        "risk": explain(case.risk_assessment.explanation) if case.risk_assessment else None,
+        "case_alerts": selectors.case_alerts(case),
         "can_edit": can_edit,
         "can_assign": permissions.can_assign_case(user, case),
         "can_share": permissions.can_share_case(user, case),

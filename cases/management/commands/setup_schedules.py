@@ -1,0 +1,50 @@
+"""Create or correct the recurring django-q schedules, and record the current risk rule set.
+
+Idempotent: run it on every deployment (and `make run` does). If the rules in
+`cases/risk/rules.py` changed since the last run, every case is re-assessed in the background.
+"""
+
+import datetime
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_q.models import Schedule
+from django_q.tasks import async_task
+
+from cases import clock
+from cases.models import RiskRuleSet
+from cases.risk import rules
+from cases.services.risk import current_rule_set
+from cases.tasks import SCHEDULES
+
+
+class Command(BaseCommand):
+    help = "Create the recurring background schedules (idempotent) and record the current risk rule set."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        tomorrow_early = datetime.datetime.combine(
+            clock.today() + datetime.timedelta(days=1), datetime.time(2, 0), tzinfo=datetime.UTC,
+        )
+        for name, spec in SCHEDULES.items():
+            defaults = {"func": spec["func"], "schedule_type": spec["schedule_type"], "repeats": -1}
+            if spec["minutes"]:
+                defaults["minutes"] = spec["minutes"]
+            schedule, created = Schedule.objects.get_or_create(
+                name=name, defaults={**defaults, "next_run": tomorrow_early if spec["schedule_type"] == "D"
+                                     else clock.now()},
+            )
+            if not created:
+                changed = {k: v for k, v in defaults.items() if getattr(schedule, k) != v}
+                if changed:
+                    Schedule.objects.filter(pk=schedule.pk).update(**changed)
+            self.stdout.write(f"schedule {name}: {'created' if created else 'present'}")
+        known = RiskRuleSet.objects.filter(fingerprint=rules.rule_set_fingerprint()).exists()
+        rule_set = current_rule_set()
+        if not known:
+            transaction.on_commit(lambda: async_task(
+                "cases.tasks.risk_recompute_daily", "rules_changed", task_name="risk-rules-changed",
+            ))
+            self.stdout.write(f"risk rule set {rule_set} recorded; every case will be re-assessed")
+        else:
+            self.stdout.write(f"risk rule set {rule_set} unchanged")

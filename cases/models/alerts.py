@@ -1,0 +1,140 @@
+"""Refoulement alerts: the queue UNHCR liaisons work, with its workflow, interventions and notifications."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import (
+    HOST_COUNTRIES,
+    OPEN_ALERT_STATES,
+    AlertEventKind,
+    AlertState,
+    InterventionKind,
+    NotificationStatus,
+    RiskLevel,
+)
+from cases.models.base import VersionedModel
+from cases.models.cases import Case
+from cases.models.risk import RiskAssessment
+
+
+class Alert(VersionedModel):
+    """A case whose risk rose to HIGH or IMMINENT, waiting for a UNHCR liaison to act.
+
+    `trigger` is the level that opened it; the partial unique constraint keeps one open alert per
+    case and trigger however often the case is recomputed.
+    """
+
+    public_id = models.UUIDField(_("public id"), unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
+    # Copied from the case so the liaison queue filters without joining into case files.
+    country = models.CharField(_("host country"), max_length=2, choices=HOST_COUNTRIES)
+    trigger = models.CharField(_("trigger"), max_length=10, choices=RiskLevel.choices)
+    level = models.CharField(_("current level"), max_length=10, choices=RiskLevel.choices)
+    state = models.CharField(_("state"), max_length=14, choices=AlertState.choices, default=AlertState.NEW)
+    opened_by_assessment = models.ForeignKey(RiskAssessment, on_delete=models.PROTECT, related_name="+")
+    overrides = models.JSONField(_("overrides that fired"), default=list, blank=True)
+    opened_at = models.DateTimeField(_("opened at"))
+    acknowledge_by = models.DateTimeField(_("acknowledge by"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+    responsible_liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("responsible liaison"),
+    )
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-opened_at"]
+        permissions = [("work_alert", _("Can acknowledge, work and close refoulement alerts"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "trigger"],
+                condition=models.Q(state__in=[str(state) for state in OPEN_ALERT_STATES]),
+                name="one_open_alert_per_case_and_trigger",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["country", "state"]),
+            models.Index(fields=["state", "acknowledge_by"]),
+        ]
+
+    def __str__(self):
+        return str(self.public_id)
+
+    def get_additional_data(self):
+        return {"organisation": self.case.organisation_id, "case": str(self.case.public_id)}
+
+
+class AlertEvent(models.Model):
+    """A step in an alert's life: who did what, when, and why."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("what happened"), max_length=16, choices=AlertEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+    at = models.DateTimeField(_("when"))
+    note = models.TextField(_("note"), blank=True)
+    # Codes (rule ids, levels) that let the event render in any language.
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("alert event")
+        verbose_name_plural = _("alert events")
+        ordering = ["alert", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.alert_id}: {self.kind}"
+
+
+class Intervention(models.Model):
+    """Something done to stop a removal: access requested, lawyer instructed, appeal sent..."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="interventions")
+    kind = models.CharField(_("intervention"), max_length=24, choices=InterventionKind.choices)
+    done_at = models.DateTimeField(_("done at"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("intervention")
+        verbose_name_plural = _("interventions")
+        ordering = ["alert", "done_at", "pk"]
+
+    def __str__(self):
+        return f"{self.alert_id}: {self.kind}"
+
+    def get_additional_data(self):
+        return {"organisation": self.alert.case.organisation_id, "case": str(self.alert.case.public_id)}
+
+
+class AlertNotification(models.Model):
+    """One email about an alert to one person. The row lets a failed send be retried and seen."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=16, choices=AlertEventKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert notification")
+        verbose_name_plural = _("alert notifications")
+        ordering = ["alert", "created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.alert_id} -> {self.recipient_id}: {self.status}"

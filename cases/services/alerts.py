@@ -1,0 +1,303 @@
+"""Refoulement alerts: opened by risk changes, worked by UNHCR liaisons, escalated when nobody answers.
+
+State changes are conditional updates (`UPDATE ... WHERE state = 'new'`), so two liaisons who
+click "acknowledge" at the same moment record exactly one acknowledgement, on any database.
+Notifications are rows plus django-q tasks queued after commit; they carry no personal data.
+"""
+
+import datetime
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from cases import clock, permissions, selectors, tasks
+from cases.choices import (
+    OPEN_ALERT_STATES,
+    RISK_LEVEL_RANK,
+    AlertEventKind,
+    AlertState,
+    InterventionKind,
+    NotificationStatus,
+    RiskLevel,
+    Role,
+)
+from cases.models import Alert, AlertEvent, AlertNotification, CaseAssignment, Intervention, RiskAssessment, User
+from cases.risk import rules
+
+logger = logging.getLogger(__name__)
+
+NOTIFICATION_MAX_ATTEMPTS = 5
+# Seconds before retry n (1-based): a minute, then longer, so a mail server outage is ridden out.
+NOTIFICATION_BACKOFF = [60, 300, 900, 3600]
+
+
+class AlertAlreadyHandled(ValidationError):
+    """Someone else moved the alert on first; the message says who and when."""
+
+
+def _rank(level):
+    return RISK_LEVEL_RANK.get(level, -1)
+
+
+def alert_follow_assessment(*, assessment: RiskAssessment, previous_level: str, previous_overrides=()) -> Alert | None:
+    """Open, update or annotate alerts after a case's assessment changed (called by the risk service)."""
+    now = clock.now()
+    level = assessment.level
+    overrides = list(assessment.explanation.get("overrides", []))
+    new_overrides = [rule for rule in overrides if rule not in set(previous_overrides)]
+    open_alerts = list(Alert.objects.filter(case_id=assessment.case_id, state__in=OPEN_ALERT_STATES))
+    for alert in open_alerts:
+        if alert.level != level:
+            Alert.objects.filter(pk=alert.pk).update(level=level)
+            AlertEvent.objects.create(
+                alert=alert, kind=AlertEventKind.LEVEL_CHANGED, at=now,
+                details={"from": alert.level, "to": level, "assessment": assessment.pk},
+            )
+    rose = _rank(level) > _rank(previous_level or RiskLevel.LOW)
+    if level not in rules.ALERT_LEVELS or not (rose or new_overrides):
+        return None
+    existing = next((a for a in open_alerts if a.trigger == level), None)
+    if existing is None:
+        existing = _open(assessment, level, overrides, now)
+        if existing is not None:
+            return existing
+        existing = Alert.objects.get(case_id=assessment.case_id, trigger=level, state__in=OPEN_ALERT_STATES)
+    if new_overrides:
+        # Already open for this level: a new override is news for whoever is working it.
+        Alert.objects.filter(pk=existing.pk).update(overrides=sorted(set(existing.overrides) | set(new_overrides)))
+        AlertEvent.objects.create(
+            alert=existing, kind=AlertEventKind.NEW_SIGNAL, at=now,
+            details={"overrides": new_overrides, "assessment": assessment.pk},
+        )
+        _notify(existing, _people_on_the_case(existing) | _responsible(existing), AlertEventKind.NEW_SIGNAL)
+    return existing
+
+
+def _open(assessment, level, overrides, now) -> Alert | None:
+    case = assessment.case
+    alert = Alert(
+        public_id=uuid.uuid4(), case=case, country=case.host_country, trigger=level, level=level,
+        state=AlertState.NEW, opened_by_assessment=assessment, overrides=overrides, opened_at=now,
+        acknowledge_by=now + datetime.timedelta(hours=rules.ACKNOWLEDGE_WITHIN_HOURS[level]),
+    )
+    # A HIGH alert still open when the case turns IMMINENT is replaced, not left beside the new
+    # one: one row per case in the queue, and the liaison already on it stays responsible.
+    less_urgent = [
+        a for a in Alert.objects.filter(case=case, state__in=OPEN_ALERT_STATES).select_related("responsible_liaison")
+        if _rank(a.trigger) < _rank(level)
+    ]
+    working = next((a.responsible_liaison for a in less_urgent if a.acknowledged_by_id and a.responsible_liaison), None)
+    alert.responsible_liaison = working or _least_busy_liaison(case.host_country)
+    try:
+        # A savepoint: a concurrent recomputation that opened the same alert first must not
+        # poison the caller's transaction.
+        with transaction.atomic():
+            alert.save()
+    except IntegrityError:
+        return None
+    AlertEvent.objects.create(
+        alert=alert, kind=AlertEventKind.OPENED, at=now,
+        details={"level": level, "overrides": overrides, "assessment": assessment.pk,
+                 "supersedes": [str(a.public_id) for a in less_urgent]},
+    )
+    for old in less_urgent:
+        if Alert.objects.filter(pk=old.pk, state__in=OPEN_ALERT_STATES).update(
+            state=AlertState.SUPERSEDED, closed_at=now, version=F("version") + 1,
+        ):
+            AlertEvent.objects.create(
+                alert=old, kind=AlertEventKind.SUPERSEDED, at=now, details={"by": str(alert.public_id)},
+            )
+    _notify(alert, _people_on_the_case(alert) | _responsible(alert), AlertEventKind.OPENED)
+    return alert
+
+
+def _least_busy_liaison(country, *, exclude=()):
+    liaisons = [u.pk for u in selectors.covering_liaisons(country) if u.pk not in exclude]
+    if not liaisons:
+        return None
+    load = dict(
+        Alert.objects.filter(responsible_liaison_id__in=liaisons, state__in=OPEN_ALERT_STATES)
+        .values_list("responsible_liaison_id").annotate(n=Count("pk"))
+    )
+    return User.objects.get(pk=min(liaisons, key=lambda pk: (load.get(pk, 0), pk)))
+
+
+def _responsible(alert) -> set:
+    return {alert.responsible_liaison} if alert.responsible_liaison_id else set()
+
+
+def _people_on_the_case(alert) -> set:
+    """The case's caseworkers and its organisation's supervisors."""
+    assigned = User.objects.filter(
+        pk__in=CaseAssignment.objects.filter(case_id=alert.case_id).values("user_id"), is_active=True,
+    )
+    supervisors = _supervisors(alert)
+    return set(assigned) | supervisors
+
+
+def _supervisors(alert) -> set:
+    return set(User.objects.filter(
+        organisation_id=alert.case.organisation_id, role=Role.SUPERVISOR, is_active=True,
+    ))
+
+
+def _notify(alert, recipients, reason):
+    rows = AlertNotification.objects.bulk_create([
+        AlertNotification(alert=alert, recipient=user, reason=reason)
+        for user in sorted(recipients, key=lambda u: u.pk) if user is not None and user.email
+    ])
+    ids = [row.pk for row in rows]
+    transaction.on_commit(lambda: [tasks.enqueue_alert_notification(pk) for pk in ids])
+
+
+def _refuse_taken(alert, message_if_closed):
+    alert.refresh_from_db()
+    if alert.acknowledged_by_id and alert.state in OPEN_ALERT_STATES:
+        raise AlertAlreadyHandled(
+            _("%(name)s acknowledged this alert at %(time)s UTC. Nothing was changed.")
+            % {"name": alert.acknowledged_by, "time": alert.acknowledged_at.strftime("%Y-%m-%d %H:%M")},
+            code="already_acknowledged",
+        )
+    raise AlertAlreadyHandled(message_if_closed, code="closed")
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor: User, alert: Alert) -> Alert:
+    """Take responsibility for a new alert; exactly one of several simultaneous clicks wins."""
+    permissions.require(permissions.can_work_alert(actor, alert))
+    now = clock.now()
+    won = Alert.objects.filter(pk=alert.pk, state=AlertState.NEW).update(
+        state=AlertState.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=actor, responsible_liaison=actor,
+        version=F("version") + 1,
+    )
+    if not won:
+        _refuse_taken(alert, _("This alert is already closed. Nothing was changed."))
+    AlertEvent.objects.create(alert=alert, kind=AlertEventKind.ACKNOWLEDGED, actor=actor, at=now)
+    alert.refresh_from_db()
+    return alert
+
+
+@transaction.atomic
+def alert_record_intervention(
+    *, actor: User, alert: Alert, kind: str, done_at: datetime.datetime, note: str = "",
+) -> Intervention:
+    """Record what was done. A liaison's first intervention also acknowledges a new alert."""
+    permissions.require(permissions.can_record_intervention(actor, alert))
+    if kind not in InterventionKind.values:
+        raise ValidationError(_("Choose what was done."), code="kind")
+    now = clock.now()
+    if done_at > now + datetime.timedelta(minutes=5):
+        raise ValidationError(_("An intervention cannot be dated in the future."), code="future")
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    if locked.state not in OPEN_ALERT_STATES:
+        raise ValidationError(_("This alert is already closed. Nothing was changed."), code="closed")
+    intervention = Intervention.objects.create(
+        alert=locked, kind=kind, done_at=done_at, note=note, recorded_by=actor,
+    )
+    changes = {}
+    if locked.state == AlertState.NEW and permissions.can_work_alert(actor, locked):
+        changes.update(acknowledged_at=now, acknowledged_by=actor, responsible_liaison=actor)
+        AlertEvent.objects.create(alert=locked, kind=AlertEventKind.ACKNOWLEDGED, actor=actor, at=now)
+    if locked.state == AlertState.ACKNOWLEDGED or changes:
+        changes["state"] = AlertState.INTERVENTION
+    if changes:
+        Alert.objects.filter(pk=locked.pk).update(version=F("version") + 1, **changes)
+    AlertEvent.objects.create(
+        alert=locked, kind=AlertEventKind.INTERVENTION, actor=actor, at=now, note=note, details={"kind": kind},
+    )
+    return intervention
+
+
+@transaction.atomic
+def alert_close(*, actor: User, alert: Alert, outcome: str, note: str) -> Alert:
+    """Resolve the alert or close it as a false alarm, with the reason in words."""
+    permissions.require(permissions.can_work_alert(actor, alert))
+    if outcome not in (AlertState.RESOLVED, AlertState.FALSE_ALARM):
+        raise ValidationError(_("Choose how the alert ended."), code="outcome")
+    if not note.strip():
+        raise ValidationError(_("Say what happened, so the next reader knows why the alert was closed."),
+                              code="note")
+    now = clock.now()
+    closing = {"state": outcome, "closed_at": now, "closed_by": actor, "version": F("version") + 1}
+    # Closing an alert nobody acknowledged is also its acknowledgement.
+    acknowledged_now = Alert.objects.filter(pk=alert.pk, state=AlertState.NEW).update(
+        acknowledged_at=now, acknowledged_by=actor, responsible_liaison=actor, **closing,
+    )
+    if not acknowledged_now:
+        won = Alert.objects.filter(pk=alert.pk, state__in=OPEN_ALERT_STATES).update(**closing)
+        if not won:
+            raise AlertAlreadyHandled(_("This alert is already closed. Nothing was changed."), code="closed")
+    kind = AlertEventKind.RESOLVED if outcome == AlertState.RESOLVED else AlertEventKind.FALSE_ALARM
+    AlertEvent.objects.create(alert=alert, kind=kind, actor=actor, at=now, note=note)
+    alert.refresh_from_db()
+    return alert
+
+
+@transaction.atomic
+def alerts_escalate_overdue() -> int:
+    """Escalate every new alert past its acknowledgement deadline, once: supervisors and a second liaison."""
+    now = clock.now()
+    escalated = 0
+    overdue = Alert.objects.filter(
+        state=AlertState.NEW, acknowledge_by__lt=now, escalated_at__isnull=True,
+    ).select_related("case", "responsible_liaison")
+    for alert in overdue:
+        if not Alert.objects.filter(pk=alert.pk, state=AlertState.NEW, escalated_at__isnull=True).update(
+            escalated_at=now,
+        ):
+            continue  # acknowledged or escalated by someone else meanwhile
+        exclude = {alert.responsible_liaison_id} if alert.responsible_liaison_id else set()
+        second = _least_busy_liaison(alert.country, exclude=exclude)
+        AlertEvent.objects.create(
+            alert=alert, kind=AlertEventKind.ESCALATED, at=now,
+            details={"second_liaison": second.pk if second else None},
+        )
+        _notify(alert, _supervisors(alert) | ({second} if second else set()), AlertEventKind.ESCALATED)
+        escalated += 1
+    return escalated
+
+
+def notification_deliver(notification_id: int) -> str:
+    """Send one notification email; on failure count the attempt and ask for a retry later.
+
+    Returns the resulting status. The email holds the level, the deadline and a link: never a
+    name, a reference or anything else about the person.
+    """
+    notification = (
+        AlertNotification.objects.select_related("alert", "recipient").filter(pk=notification_id).first()
+    )
+    if notification is None or notification.status != NotificationStatus.PENDING:
+        return notification.status if notification else "missing"
+    alert, recipient = notification.alert, notification.recipient
+    link = settings.PANAH_BASE_URL.rstrip("/") + reverse("cases:alert_detail", args=[alert.public_id])
+    with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
+        context = {"alert": alert, "link": link, "reason": notification.reason,
+                   "level_label": RiskLevel(alert.level).label}
+        subject = render_to_string("cases/alerts/email_subject.txt", context).strip()
+        body = render_to_string("cases/alerts/email_body.txt", context)
+    attempts = notification.attempts + 1
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+    except Exception as error:  # noqa: BLE001 - any transport failure is retried the same way
+        failed = attempts >= NOTIFICATION_MAX_ATTEMPTS
+        AlertNotification.objects.filter(pk=notification.pk).update(
+            attempts=attempts, status=NotificationStatus.FAILED if failed else NotificationStatus.PENDING,
+        )
+        logger.warning("alert notification %s: attempt %s failed (%s)", notification.pk, attempts,
+                       type(error).__name__)
+        if not failed:
+            tasks.schedule_alert_notification_retry(notification.pk, NOTIFICATION_BACKOFF[attempts - 1])
+        return NotificationStatus.FAILED if failed else NotificationStatus.PENDING
+    AlertNotification.objects.filter(pk=notification.pk).update(
+        attempts=attempts, status=NotificationStatus.SENT, sent_at=clock.now(),
+    )
+    return NotificationStatus.SENT

@@ -1,0 +1,148 @@
+"""Recompute refoulement risk: one case after an edit, or many in the daily run.
+
+Every service that writes a fact the rules read calls `risk_recompute` in its own transaction,
+so the level on the case page is never older than the data under it. A new RiskAssessment row is
+written only when the outcome changes; alerts follow from the change (`cases.services.alerts`).
+"""
+
+import datetime
+import logging
+
+from django.db import transaction
+
+from cases import clock, permissions, tasks
+from cases.audit import acting_as
+from cases.choices import AssessmentReason
+from cases.models import Case, CountryProfile, RiskAssessment, RiskRuleSet
+from cases.risk import rules
+from cases.risk.engine import ASSESSED_STATUSES, Outcome, evaluate, evaluate_country
+from cases.risk.facts import CaseFacts, load_case_facts, load_country_facts
+from cases.services import alerts
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 2000
+
+
+Reason = AssessmentReason
+
+
+_rule_set_cache: dict[str, RiskRuleSet] = {}
+
+
+def current_rule_set() -> RiskRuleSet:
+    """The RiskRuleSet row for the rules in this code, recorded (and audited) the first time they run."""
+    fingerprint = rules.rule_set_fingerprint()
+    cached = _rule_set_cache.get(fingerprint)
+    if cached is not None and RiskRuleSet.objects.filter(pk=cached.pk).exists():
+        return cached
+    rule_set, _created = RiskRuleSet.objects.get_or_create(
+        fingerprint=fingerprint, defaults={"specification": rules.specification()},
+    )
+    _rule_set_cache.clear()
+    _rule_set_cache[fingerprint] = rule_set
+    return rule_set
+
+
+class _Evaluator:
+    """Country outcomes computed once per run, shared by every case of the run."""
+
+    def __init__(self, today: datetime.date):
+        self.today = today
+        self.countries = {
+            code: evaluate_country(facts, today) for code, facts in load_country_facts().items()
+        }
+        self.country_scores = {code: outcome.score for code, outcome in self.countries.items()}
+
+    def __call__(self, facts: CaseFacts) -> Outcome:
+        country = self.countries.get(facts.host_country) or evaluate_country(None, self.today)
+        return evaluate(facts, country, self.today, country_scores=self.country_scores)
+
+
+def risk_recompute(*, case: Case, reason: str = Reason.CASE_CHANGED) -> RiskAssessment | None:
+    """Re-assess one case now. Call it inside the transaction that changed one of its facts."""
+    with transaction.atomic():
+        # The case row lock serialises this with the daily run and with other edits of the case,
+        # so an assessment never overwrites one computed from newer facts.
+        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").first()
+        today = clock.today()
+        written = _assess_chunk([case.pk], _Evaluator(today), reason=reason, today=today)
+    return written[0] if written else None
+
+
+def risk_recompute_many(*, case_ids=None, reason: str = Reason.DAILY) -> dict:
+    """Re-assess many cases (all when `case_ids` is None) in chunks; return what was done."""
+    today = clock.today()
+    evaluate_case = _Evaluator(today)
+    if case_ids is None:
+        case_ids = Case.objects.order_by("pk").values_list("pk", flat=True)
+    ids = list(case_ids)
+    written = 0
+    for start in range(0, len(ids), CHUNK_SIZE):
+        chunk = ids[start:start + CHUNK_SIZE]
+        with transaction.atomic():
+            list(Case.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk", flat=True))
+            written += len(_assess_chunk(chunk, evaluate_case, reason=reason, today=today))
+    return {"cases": len(ids), "changed": written}
+
+
+def _assess_chunk(case_ids, evaluate_case, *, reason: str, today: datetime.date) -> list[RiskAssessment]:
+    facts_by_case = load_case_facts(case_ids)
+    rule_set = current_rule_set()
+    new_assessments, previous, cleared = [], {}, []
+    for facts in facts_by_case.values():
+        if facts.status not in ASSESSED_STATUSES:
+            if facts.risk_level:
+                cleared.append(facts.case_id)
+            continue
+        outcome = evaluate_case(facts)
+        digest = outcome.digest()
+        if digest == facts.current_digest:
+            continue
+        previous[facts.case_id] = facts
+        new_assessments.append(RiskAssessment(
+            case_id=facts.case_id,
+            level=outcome.level,
+            previous_level=facts.risk_level,
+            score=round(outcome.score, 1),
+            country_score=round(outcome.country_score, 1),
+            explanation=outcome.explanation(),
+            digest=digest,
+            rule_set=rule_set,
+            reason=reason,
+            assessed_on=today,
+        ))
+    if cleared:
+        # A resettled, departed or closed case is no longer assessed; its history stays.
+        Case.objects.filter(pk__in=cleared).update(risk_level="", risk_assessment=None)
+    if not new_assessments:
+        return []
+    RiskAssessment.objects.bulk_create(new_assessments)
+    Case.objects.bulk_update(
+        [Case(pk=a.case_id, risk_level=a.level, risk_assessment_id=a.pk) for a in new_assessments],
+        ["risk_level", "risk_assessment"],
+    )
+    for assessment in new_assessments:
+        facts = previous[assessment.case_id]
+        alerts.alert_follow_assessment(
+            assessment=assessment, previous_level=facts.risk_level, previous_overrides=facts.current_overrides,
+        )
+    return new_assessments
+
+
+@transaction.atomic
+def country_profile_save(*, actor, profile: CountryProfile) -> CountryProfile:
+    """Save an administrator's edit of a country profile (audited); the re-assessment follows."""
+    permissions.require(permissions.can_edit_country_profiles(actor))
+    with acting_as(actor):
+        if profile.pk:
+            profile.version += 1
+        profile.full_clean(exclude=["version"])
+        profile.save()
+    country_profile_changed(country=profile.country)
+    return profile
+
+
+def country_profile_changed(*, country: str) -> None:
+    """Re-assess the country's cases in the background once the change is committed."""
+    transaction.on_commit(lambda: tasks.enqueue_risk_recompute_country(country), robust=True)

@@ -1,0 +1,164 @@
+"""The UNHCR liaison's alert queue and alert page, a case's risk history, and the rule book."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases import clock, permissions, selectors
+from cases.choices import HOST_COUNTRIES, OPEN_ALERT_STATES, AlertState
+from cases.forms import AlertCloseForm, AlertFilterForm, InterventionForm
+from cases.models import CountryProfile, RiskRuleSet
+from cases.models.risk import COUNTRY_FACTS
+from cases.pagination import CappedCountPaginator
+from cases.risk import rules
+from cases.risk.explain import explain
+from cases.services import alerts as alert_services
+
+
+def _alert_url(alert):
+    return reverse("cases:alert_detail", kwargs={"public_id": alert.public_id})
+
+
+@login_required
+def alert_queue(request):
+    permissions.require(permissions.can_view_alert_queue(request.user))
+    covered = permissions.covered_countries(request.user)
+    filters = AlertFilterForm(request.GET, countries=covered or [c for c, _name in HOST_COUNTRIES])
+    filters.is_valid()
+    cleaned = filters.cleaned_data
+    alerts = selectors.alert_queue(request.user, country=cleaned.get("country", ""),
+                                   state=cleaned.get("state") or "open")
+    page = CappedCountPaginator(alerts, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "cases/alerts/queue.html", {
+        "page": page, "filters": filters, "now": clock.now(), "covered": covered,
+        "query_without_page": params.urlencode(),
+    })
+
+
+def _detail_context(request, alert, **forms):
+    user = request.user
+    brief = selectors.alert_brief(alert)
+    assessment = brief["current_assessment"]
+    can_view_case = permissions.can_view_case(user, alert.case)
+    open_ = alert.state in OPEN_ALERT_STATES
+    can_work = permissions.can_work_alert(user, alert)
+    return {
+        "alert": alert,
+        "brief": brief,
+        "now": clock.now(),
+        "is_open": open_,
+        "overdue": open_ and alert.state == AlertState.NEW and alert.acknowledge_by < clock.now(),
+        "current": explain(assessment.explanation, show_anchors=can_view_case) if assessment else None,
+        "at_opening": explain(alert.opened_by_assessment.explanation, show_anchors=can_view_case),
+        "can_view_case": can_view_case,
+        "can_work": can_work and open_,
+        "can_intervene": permissions.can_record_intervention(user, alert) and open_,
+        "intervention_form": forms.get("intervention_form") or InterventionForm(
+            initial={"done_at": timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M")},
+        ),
+        "close_form": forms.get("close_form") or AlertCloseForm(),
+    }
+
+
+@login_required
+def alert_detail(request, public_id):
+    alert = selectors.visible_alert(request.user, public_id)
+    return render(request, "cases/alerts/detail.html", _detail_context(request, alert))
+
+
+@login_required
+@require_POST
+def alert_acknowledge(request, public_id):
+    alert = selectors.visible_alert(request.user, public_id)
+    permissions.require(permissions.can_work_alert(request.user, alert))
+    try:
+        alert_services.alert_acknowledge(actor=request.user, alert=alert)
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Alert acknowledged. You are now responsible for it."))
+    return redirect(_alert_url(alert))
+
+
+@login_required
+@require_POST
+def alert_intervention(request, public_id):
+    alert = selectors.visible_alert(request.user, public_id)
+    permissions.require(permissions.can_record_intervention(request.user, alert))
+    form = InterventionForm(request.POST)
+    if form.is_valid():
+        try:
+            alert_services.alert_record_intervention(actor=request.user, alert=alert, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Intervention recorded."))
+            return redirect(_alert_url(alert) + "#interventions")
+    alert.refresh_from_db()
+    context = _detail_context(request, alert, intervention_form=form)
+    return render(request, "cases/alerts/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def alert_close(request, public_id):
+    alert = selectors.visible_alert(request.user, public_id)
+    permissions.require(permissions.can_work_alert(request.user, alert))
+    form = AlertCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            alert_services.alert_close(actor=request.user, alert=alert, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Alert closed."))
+            return redirect(_alert_url(alert))
+    alert.refresh_from_db()
+    return render(request, "cases/alerts/detail.html", _detail_context(request, alert, close_form=form), status=400)
+
+
+@login_required
+def case_risk(request, public_id):
+    case = selectors.visible_case(request.user, public_id, audit_read=True)
+    history = [
+        {"assessment": assessment, "explained": explain(assessment.explanation)}
+        for assessment in selectors.case_risk_history(case)
+    ]
+    return render(request, "cases/risk_history.html", {"case": case, "history": history})
+
+
+@login_required
+def risk_rules(request):
+    permissions.require(permissions.can_view_risk_rules(request.user))
+    fingerprint = rules.rule_set_fingerprint()
+    level_labels = {}
+    for rule in rules.LEVEL_RULES:
+        level_labels.setdefault(rule.level, []).append(rule)
+    profiles = CountryProfile.objects.prefetch_related("returns")
+    return render(request, "cases/risk_rules.html", {
+        "country_factors": rules.COUNTRY_FACTORS,
+        "case_factors": rules.CASE_FACTORS,
+        "mitigating_factors": rules.MITIGATING_FACTORS,
+        "level_rules": rules.LEVEL_RULES,
+        "actions": rules.ACTIONS,
+        "decay_after_days": rules.DECAY_AFTER_DAYS,
+        "decay_factor": rules.DECAY_FACTOR,
+        "acknowledge_within_hours": rules.ACKNOWLEDGE_WITHIN_HOURS,
+        "fingerprint": fingerprint,
+        "rule_sets": RiskRuleSet.objects.only("fingerprint", "first_used_at")[:20],
+        "profiles": [
+            {"profile": p, "facts": [(label, p, name, getattr(p, f"get_{name}_display")(), getattr(p, f"{name}_as_of"),
+                                      getattr(p, f"{name}_source")) for name, label, _c in COUNTRY_FACTS]}
+            for p in profiles
+        ],
+        "can_edit_profiles": permissions.can_edit_country_profiles(request.user),
+    })
