@@ -8,9 +8,9 @@ from cases import phones
 from cases.choices import (
     HOST_COUNTRIES,
     LANGUAGES_SPOKEN,
+    AlertState,
     CaseStatus,
     HouseholdRelationship,
-    AlertState,
     IncidentCategory,
     InterventionKind,
     RemedyRemaining,

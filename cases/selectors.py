@@ -8,7 +8,8 @@ import datetime
 
 from auditlog.models import LogEntry
 from django.contrib.auth.models import Permission
-from django.db.models import Case as When_, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case as CaseWhen
+from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -111,7 +112,7 @@ def case_list(
     if risk:
         cases = cases.filter(risk_level=risk)
     if sort == "risk":
-        cases = cases.annotate(risk_rank=When_(
+        cases = cases.annotate(risk_rank=CaseWhen(
             *[When(risk_level=level, then=Value(-rank)) for level, rank in RISK_LEVEL_RANK.items()],
             default=Value(1), output_field=IntegerField(),
         ))
@@ -286,7 +287,7 @@ def alert_queue(user, *, country: str = "", state: str = "open") -> QuerySet[Ale
         alerts = alerts.filter(state__in=ALERT_STATE_FILTERS[state])
     elif state and state != "all":
         alerts = alerts.filter(state=state)
-    urgency = When_(
+    urgency = CaseWhen(
         *[When(level=level, then=Value(-rank)) for level, rank in RISK_LEVEL_RANK.items()],
         output_field=IntegerField(),
     )

@@ -116,3 +116,31 @@ def logged_in(db):
         return client
 
     return login
+
+
+@dataclass
+class Clock:
+    at: datetime.datetime
+
+    def advance(self, **delta):
+        self.at += datetime.timedelta(**delta)
+
+    def today(self):
+        return self.at.date()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Control the time the risk rules and alert deadlines run on (cases.clock)."""
+    controlled = Clock(datetime.datetime(2026, 11, 28, 9, 0, tzinfo=datetime.UTC))
+    monkeypatch.setattr("cases.clock.now", lambda: controlled.at)
+    return controlled
+
+
+def add_incident(actor, case, category, on, **extra):
+    from cases.services import records
+
+    return records.incident_add(actor=actor, case=case, data={
+        "category": category, "occurred_on": on, "description": "Fictional event for a test.", "source": "client",
+        **extra,
+    })

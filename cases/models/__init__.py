@@ -1,3 +1,4 @@
+from cases.models.alerts import Alert, AlertEvent, AlertNotification, Intervention
 from cases.models.cases import (
     Case,
     CaseAssignment,
@@ -16,7 +17,6 @@ from cases.models.organisations import (
 from cases.models.people import IdentityDocument, LegalStatus, Person, PersonPhone
 from cases.models.records import Attachment, Incident, Note, Relative
 from cases.models.risk import CountryProfile, CountryReturn, RiskAssessment, RiskRuleSet
-from cases.models.alerts import Alert, AlertEvent, AlertNotification, Intervention
 
 __all__ = [
     "Alert",

@@ -179,9 +179,7 @@ def _matches(rule, fired_ids, score, country_score):
         return False
     if rule.country_score_at_least is not None and country_score < rule.country_score_at_least:
         return False
-    if rule.score_at_least is not None and score < rule.score_at_least:
-        return False
-    return True
+    return rule.score_at_least is None or score >= rule.score_at_least
 
 
 def _incident(i):
@@ -230,7 +228,10 @@ def _case_factors(case: CaseFacts, today, country_scores, missing) -> list[Fired
         else:
             approvals = [i for i in extradition if i.category == Category.EXTRADITION_APPROVED]
             refusals = [i for i in extradition if i.category == Category.EXTRADITION_REFUSED]
-            after = (lambda i: not refusals or _key(i) > _key(refusals[-1]))
+
+            def after(i):
+                return not refusals or _key(i) > _key(refusals[-1])
+
             live_approvals = [i for i in approvals if after(i)]
             if live_approvals:
                 approval = live_approvals[-1]
@@ -275,7 +276,8 @@ def _case_factors(case: CaseFacts, today, country_scores, missing) -> list[Fired
             missing.append("relative_status_date_unknown")
         decaying(
             "P14",
-            [Evidence("relative", r.id, r.status_since, r.status) for r in detained] + [_incident(i) for i in pressured],
+            [Evidence("relative", r.id, r.status_since, r.status) for r in detained]
+            + [_incident(i) for i in pressured],
             [r.status_since for r in detained] + [i.occurred_on for i in pressured],
         )
     if not case.relatives:
@@ -370,9 +372,8 @@ def _document_factors(case, today, add, missing, events):
         missing.append("no_passport")
     expired, expiring = [], []
     for passports in passports_by_person.values():
-        if any(p.expires_on is None for p in passports):
-            if "passport_expiry_unknown" not in missing:
-                missing.append("passport_expiry_unknown")
+        if any(p.expires_on is None for p in passports) and "passport_expiry_unknown" not in missing:
+            missing.append("passport_expiry_unknown")
         dated = [p for p in passports if p.expires_on is not None]
         if not dated:
             continue

@@ -190,14 +190,21 @@ VULNERABILITY_LABELS = {
 # Recommended actions, drawn from what UNHCR and others do in emergencies (domain.md §2.3, §2.4).
 ACTIONS = {
     "acknowledge_now": _("A UNHCR liaison acknowledges the alert within the hour and starts the intervention."),
-    "establish_custody_facts": _("Find out the detaining authority, the facility, the legal basis and any order number."),
+    "establish_custody_facts": _(
+        "Find out the detaining authority, the facility, the legal basis and any order number."
+    ),
     "request_unhcr_access": _("Ask UNHCR to request access to the person and to issue a verification letter."),
     "instruct_lawyer": _("Instruct a lawyer to challenge detention, removal or extradition."),
     "urgent_appeal": _("Send an urgent appeal to the UN Special Rapporteur on Torture (urgent-action@ohchr.org)."),
-    "interim_measures": _("Ask the lawyer to request interim measures from the UN Committee against Torture or the Human Rights Committee."),
+    "interim_measures": _(
+        "Ask the lawyer to request interim measures from the UN Committee against Torture or the "
+        "Human Rights Committee."
+    ),
     "contact_embassies": _("Alert embassies of resettlement countries and ask them to intervene."),
     "emergency_resettlement": _("Ask UNHCR to consider emergency resettlement."),
-    "challenge_red_notice": _("Ask a lawyer to challenge the notice before the Commission for the Control of INTERPOL's Files."),
+    "challenge_red_notice": _(
+        "Ask a lawyer to challenge the notice before the Commission for the Control of INTERPOL's Files."
+    ),
     "document_access_refusals": _("Record each refused visit: date, authority and who was refused."),
     "regularise_status": _("Help renew or regularise the stay before it lapses."),
     "avoid_embassy": _("Advise the client not to go to the Chinese embassy to renew the passport."),

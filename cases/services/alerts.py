@@ -90,12 +90,14 @@ def _open(assessment, level, overrides, now) -> Alert | None:
         acknowledge_by=now + datetime.timedelta(hours=rules.ACKNOWLEDGE_WITHIN_HOURS[level]),
     )
     # A HIGH alert still open when the case turns IMMINENT is replaced, not left beside the new
-    # one: one row per case in the queue, and the liaison already on it stays responsible.
+    # one: one row per case in the queue.
     less_urgent = [
         a for a in Alert.objects.filter(case=case, state__in=OPEN_ALERT_STATES).select_related("responsible_liaison")
         if _rank(a.trigger) < _rank(level)
     ]
-    working = next((a.responsible_liaison for a in less_urgent if a.acknowledged_by_id and a.responsible_liaison), None)
+    # The liaison already on the case (the one who acknowledged, else the one told) stays on it.
+    on_it = sorted((a for a in less_urgent if a.responsible_liaison_id), key=lambda a: a.acknowledged_by_id is None)
+    working = on_it[0].responsible_liaison if on_it else None
     alert.responsible_liaison = working or _least_busy_liaison(case.host_country)
     try:
         # A savepoint: a concurrent recomputation that opened the same alert first must not
