@@ -4,6 +4,7 @@ All people are fictional. Names come in the scripts a caseworker meets them in.
 """
 
 import datetime
+import importlib
 from dataclasses import dataclass
 
 import pytest
@@ -60,7 +61,22 @@ def make_user(username, organisation, role):
 
 
 @pytest.fixture
-def cast(db):
+def country_profiles(db):
+    """The sourced country profiles the data migration seeds.
+
+    Transactional tests (browser, worker, concurrency) end by flushing every table, data
+    migrations' rows included; the next test then gets them back from the same seeding code.
+    """
+    from django.apps import apps
+
+    from cases.models import CountryProfile
+
+    if not CountryProfile.objects.exists():
+        importlib.import_module("cases.migrations.0004_seed_country_profiles").seed(apps, None)
+
+
+@pytest.fixture
+def cast(country_profiles):
     ngo = access.organisation_create(name="Steppe Shelter", kind="ngo", countries=["KZ", "KG"])
     other_ngo = access.organisation_create(name="Anatolia Welcome", kind="ngo", countries=["TR"])
     clinic = access.organisation_create(name="Harbour Law Clinic", kind="legal_clinic", countries=["TR"])

@@ -15,6 +15,18 @@ ORGANISATIONS = [
     ("Safe Harbour Counselling", "service_provider", ["TR", "KZ"]),
 ]
 
+# Refoulement-risk situations given to the first cases of the small world, so the liaison's
+# queue and the case pages have something to show: (case index, [(category, days from TODAY, extra)]).
+RISK_SCENARIOS = {
+    0: [("custody", -3, {}), ("removal_order", -1, {})],
+    1: [("red_notice", -20, {}), ("prc_contact", -60, {})],
+    2: [("residence_cancelled", -15, {}), ("prc_contact", -30, {})],
+    3: [("custody", -1, {})],
+    4: [("planned_travel", 25, {"country": "SA"}), ("public_profile", -500, {})],
+    6: [("extradition_request", -40, {}), ("extradition_approved", -2, {"domestic_remedy_remaining": "unknown"})],
+    7: [("relatives_pressured", -10, {}), ("device_compromise", -5, {})],
+}
+
 USERS = [
     # (username, first, last, organisation, role)
     ("caseworker", "Demo", "Caseworker", "Tengri Refugee Aid", "caseworker"),

@@ -61,9 +61,9 @@ def _detail_context(request, alert, **forms):
         "can_work": can_work and open_,
         "can_intervene": permissions.can_record_intervention(user, alert) and open_,
         "intervention_form": forms.get("intervention_form") or InterventionForm(
-            initial={"done_at": timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M")},
+            prefix="intervention", initial={"done_at": timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M")},
         ),
-        "close_form": forms.get("close_form") or AlertCloseForm(),
+        "close_form": forms.get("close_form") or AlertCloseForm(prefix="close"),
     }
 
 
@@ -92,7 +92,7 @@ def alert_acknowledge(request, public_id):
 def alert_intervention(request, public_id):
     alert = selectors.visible_alert(request.user, public_id)
     permissions.require(permissions.can_record_intervention(request.user, alert))
-    form = InterventionForm(request.POST)
+    form = InterventionForm(request.POST, prefix="intervention")
     if form.is_valid():
         try:
             alert_services.alert_record_intervention(actor=request.user, alert=alert, **form.cleaned_data)
@@ -112,7 +112,7 @@ def alert_intervention(request, public_id):
 def alert_close(request, public_id):
     alert = selectors.visible_alert(request.user, public_id)
     permissions.require(permissions.can_work_alert(request.user, alert))
-    form = AlertCloseForm(request.POST)
+    form = AlertCloseForm(request.POST, prefix="close")
     if form.is_valid():
         try:
             alert_services.alert_close(actor=request.user, alert=alert, **form.cleaned_data)

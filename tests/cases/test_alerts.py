@@ -381,7 +381,8 @@ def test_a_bad_intervention_keeps_what_was_typed(cast, clock, offices, logged_in
     alert = open_alert(high_case(cast, clock))
     client = logged_in(cast.liaison)
     response = client.post(reverse("cases:alert_intervention", args=[alert.public_id]), {
-        "kind": "urgent_appeal", "done_at": "2030-01-01T10:00", "note": "Sent to the Special Rapporteur, ref 123",
+        "intervention-kind": "urgent_appeal", "intervention-done_at": "2030-01-01T10:00",
+        "intervention-note": "Sent to the Special Rapporteur, ref 123",
     })
     assert response.status_code == 400
     assert "Sent to the Special Rapporteur, ref 123" in response.content.decode()
@@ -392,7 +393,7 @@ def test_a_bad_intervention_keeps_what_was_typed(cast, clock, offices, logged_in
 def test_closing_without_a_reason_is_refused_on_the_page(cast, clock, offices, logged_in):
     alert = open_alert(high_case(cast, clock))
     response = logged_in(cast.liaison).post(reverse("cases:alert_close", args=[alert.public_id]),
-                                            {"outcome": "resolved", "note": ""})
+                                            {"close-outcome": "resolved", "close-note": ""})
     assert response.status_code == 400
     alert.refresh_from_db()
     assert alert.state == "new"

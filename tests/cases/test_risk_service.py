@@ -1,6 +1,7 @@
 """Risk assessments as the case file changes: when they are written, what they say, what runs daily."""
 
 import datetime
+import io
 import json
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def test_a_closed_case_is_no_longer_assessed(cast, clock):
     assert RiskAssessment.objects.filter(case=case).exists()  # the history stays
 
 
-def test_country_profiles_are_seeded_from_the_sourced_data_file(db):
+def test_country_profiles_are_seeded_from_the_sourced_data_file(country_profiles):
     data = json.loads(DATA_FILE.read_text())
     assert CountryProfile.objects.count() == len(data) == 25
     for entry in data:
@@ -158,9 +159,9 @@ def test_only_country_profile_editors_may_save_a_profile(cast):
         country_profile_save(actor=cast.supervisor, profile=CountryProfile.objects.get(country="KZ"))
 
 
-def test_setup_schedules_is_idempotent_and_records_the_rule_set(db):
-    call_command("setup_schedules", stdout=open("/dev/null", "w"))
-    call_command("setup_schedules", stdout=open("/dev/null", "w"))
+def test_setup_schedules_is_idempotent_and_records_the_rule_set(country_profiles):
+    call_command("setup_schedules", stdout=io.StringIO())
+    call_command("setup_schedules", stdout=io.StringIO())
     names = sorted(Schedule.objects.values_list("name", flat=True))
     assert names == ["panah-alert-escalation", "panah-risk-daily"]
     daily = Schedule.objects.get(name="panah-risk-daily")
@@ -171,9 +172,9 @@ def test_setup_schedules_is_idempotent_and_records_the_rule_set(db):
 
 
 def test_setup_schedules_corrects_a_schedule_that_drifted(db):
-    call_command("setup_schedules", stdout=open("/dev/null", "w"))
+    call_command("setup_schedules", stdout=io.StringIO())
     Schedule.objects.filter(name="panah-alert-escalation").update(minutes=30, func="wrong.place")
-    call_command("setup_schedules", stdout=open("/dev/null", "w"))
+    call_command("setup_schedules", stdout=io.StringIO())
     escalation = Schedule.objects.get(name="panah-alert-escalation")
     assert (escalation.minutes, escalation.func) == (1, "cases.tasks.alerts_escalate")
 

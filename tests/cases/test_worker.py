@@ -1,5 +1,6 @@
 """A real django-q worker process (`manage.py qcluster`) runs the attachment integrity check."""
 
+import datetime
 import os
 import signal
 import subprocess
@@ -13,9 +14,10 @@ from django.db import connection
 from django_q.models import Task
 from django_q.tasks import result
 
+from cases.models import AlertNotification
 from cases.services import records
 from cases.tasks import enqueue_attachment_verify
-from tests.conftest import open_case
+from tests.conftest import MEMET, add_incident, open_case
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +26,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def worker(transactional_db, settings, tmp_path):
     """Start a cluster on the test database and the test's media folder; stop it afterwards."""
     settings.MEDIA_ROOT = tmp_path
-    env = {**os.environ, "PANAH_ENV": "test", "PANAH_MEDIA_ROOT": str(tmp_path), "PANAH_Q_WORKERS": "1"}
+    env = {
+        **os.environ, "PANAH_ENV": "test", "PANAH_MEDIA_ROOT": str(tmp_path), "PANAH_Q_WORKERS": "1",
+        # Mail the worker sends lands in files the test can read.
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "DJANGO_EMAIL_FILE_PATH": str(tmp_path / "mail"),
+    }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     if connection.vendor == "sqlite":
         env["PANAH_SQLITE_PATH"] = str(connection.settings_dict["NAME"])
@@ -68,3 +75,24 @@ def test_worker_verifies_uploads_and_catches_a_changed_file(cast, worker, django
     Path(attachment.file.path).write_bytes(b"%PDF-1.4 altered")
     second_id = enqueue_attachment_verify(attachment.pk)
     assert result(second_id, wait=30_000) is False
+
+
+def test_worker_emails_alert_notifications_with_a_link_and_no_personal_data(
+    cast, worker, tmp_path, django_capture_on_commit_callbacks,
+):
+    case = open_case(cast.caseworker)
+    with django_capture_on_commit_callbacks(execute=True):  # notifications are queued on commit
+        add_incident(cast.caseworker, case, "custody", datetime.date.today())
+    notifications = list(AlertNotification.objects.filter(alert__case=case))
+    assert {n.recipient.username for n in notifications} == {"caseworker", "supervisor", "liaison"}
+    for notification in notifications:
+        task = finished_task(f"alert-notification-{notification.pk}")
+        assert task.success and task.result == "sent"
+        assert task.args == (notification.pk,)
+    messages = "".join(path.read_text() for path in (tmp_path / "mail").iterdir())
+    assert messages.count("Subject: Panah: High refoulement alert") == 3
+    alert = notifications[0].alert
+    assert f"/cases/alerts/{alert.public_id}/" in messages
+    for personal in [*MEMET.values(), case.reference, "E12345678", "Almaty"]:
+        assert personal not in messages
+    assert AlertNotification.objects.filter(alert__case=case, status="sent").count() == 3

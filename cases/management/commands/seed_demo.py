@@ -13,6 +13,7 @@ from cases.choices import (
     HouseholdRelationship,
     IncidentCategory,
     IncidentSource,
+    PermitType,
     RelativeRelationship,
     RelativeStatus,
     Sex,
@@ -24,6 +25,7 @@ from cases.management.demo_world import (
     FEMALE_NAMES,
     MALE_NAMES,
     ORGANISATIONS,
+    RISK_SCENARIOS,
     USERS,
     name_fields,
 )
@@ -33,8 +35,11 @@ from cases.models import (
     CaseReferenceSequence,
     CaseUserObjectPermission,
     IdentityDocument,
+    Incident,
+    LegalStatus,
     Organisation,
     Person,
+    Relative,
     User,
 )
 from cases.services import access, cases, people, records
@@ -133,6 +138,12 @@ class Command(BaseCommand):
                     "description": "Fictional demo event recorded for training.",
                     "source": IncidentSource.CLIENT,
                 })
+                for category, offset, extra in RISK_SCENARIOS.get(index, []):
+                    records.incident_add(actor=actor, case=case, data={
+                        "category": category, "occurred_on": TODAY + datetime.timedelta(days=offset),
+                        "place": case.host_city, "description": "Fictional demo event recorded for training.",
+                        "source": IncidentSource.CLIENT, **extra,
+                    })
             if index % 6 == 0 and actor.organisation.name == "Tengri Refugee Aid":
                 clinic = Organisation.objects.get(name="Golden Horn Legal Clinic")
                 access.case_share(actor=actor, case=case, organisation=clinic, purpose="Asylum representation")
@@ -221,6 +232,7 @@ class Command(BaseCommand):
                     person=person, number_normalised=normalise_document_number(passport["number"]), **passport,
                 ))
             IdentityDocument.objects.bulk_create(documents)
+            self.bulk_risk_facts(rng, new_cases, persons)
             CaseUserObjectPermission.objects.bulk_create(user_grants)
             CaseAssignment.objects.bulk_create(assignments)
             self.stdout.write(f"  {start + size} / {count} bulk cases")
@@ -229,6 +241,40 @@ class Command(BaseCommand):
             # Fresh statistics, or the planner guesses 40 rows where there are 50,000.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+
+    # Signals the rules read, with rough frequencies, so that the benchmark's engine does real work.
+    BULK_SIGNALS = [
+        (IncidentCategory.PRC_CONTACT, 0.10), (IncidentCategory.POLICE_VISIT, 0.08),
+        (IncidentCategory.RELATIVES_PRESSURED, 0.05), (IncidentCategory.PUBLIC_PROFILE, 0.03),
+        (IncidentCategory.CUSTODY, 0.01), (IncidentCategory.RELEASED, 0.005),
+        (IncidentCategory.RED_NOTICE, 0.003), (IncidentCategory.REMOVAL_ORDER, 0.003),
+        (IncidentCategory.RESIDENCE_CANCELLED, 0.01), (IncidentCategory.PLANNED_TRAVEL, 0.01),
+    ]
+
+    def bulk_risk_facts(self, rng, new_cases, persons):
+        statuses, relatives, incidents = [], [], []
+        permits = [PermitType.TEMPORARY_RESIDENCE, PermitType.WORK, PermitType.STUDENT, PermitType.ASYLUM_SEEKER,
+                   PermitType.TOURIST_VISA, PermitType.NONE]
+        for case, person in zip(new_cases, persons, strict=True):
+            start = TODAY - datetime.timedelta(days=rng.randint(30, 900))
+            statuses.append(LegalStatus(person=person, permit_type=rng.choice(permits), valid_from=start,
+                                        valid_until=start + datetime.timedelta(days=rng.randint(60, 1500))))
+            if rng.random() < 0.6:
+                relatives.append(Relative(
+                    case=case, relationship=rng.choice(RelativeRelationship.values),
+                    status=rng.choice(RelativeStatus.values),
+                    status_since=TODAY - datetime.timedelta(days=rng.randint(30, 3000)),
+                ))
+            for category, share in self.BULK_SIGNALS:
+                if rng.random() < share:
+                    offset = rng.randint(5, 60) if category == IncidentCategory.PLANNED_TRAVEL else -rng.randint(1, 900)
+                    incidents.append(Incident(
+                        case=case, category=category, occurred_on=TODAY + datetime.timedelta(days=offset),
+                        description="Fictional benchmark event.", source=IncidentSource.CLIENT,
+                    ))
+        LegalStatus.objects.bulk_create(statuses)
+        Relative.objects.bulk_create(relatives)
+        Incident.objects.bulk_create(incidents)
 
     _sequences = None
 

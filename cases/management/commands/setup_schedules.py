@@ -12,7 +12,8 @@ from django_q.models import Schedule
 from django_q.tasks import async_task
 
 from cases import clock
-from cases.models import RiskRuleSet
+from cases.models import Case, RiskRuleSet
+from cases.risk.engine import ASSESSED_STATUSES
 from cases.risk import rules
 from cases.services.risk import current_rule_set
 from cases.tasks import SCHEDULES
@@ -41,10 +42,12 @@ class Command(BaseCommand):
             self.stdout.write(f"schedule {name}: {'created' if created else 'present'}")
         known = RiskRuleSet.objects.filter(fingerprint=rules.rule_set_fingerprint()).exists()
         rule_set = current_rule_set()
-        if not known:
+        # Cases written before the risk engine existed (an upgrade) have never been assessed.
+        unassessed = Case.objects.filter(status__in=ASSESSED_STATUSES, risk_assessment__isnull=True).exists()
+        if not known or unassessed:
             transaction.on_commit(lambda: async_task(
                 "cases.tasks.risk_recompute_daily", "rules_changed", task_name="risk-rules-changed",
             ))
-            self.stdout.write(f"risk rule set {rule_set} recorded; every case will be re-assessed")
+            self.stdout.write(f"risk rule set {rule_set}: every case will be re-assessed in the background")
         else:
             self.stdout.write(f"risk rule set {rule_set} unchanged")
