@@ -13,8 +13,8 @@ from django_q.tasks import async_task
 
 from cases import clock
 from cases.models import Case, RiskRuleSet
-from cases.risk.engine import ASSESSED_STATUSES
 from cases.risk import rules
+from cases.risk.engine import ASSESSED_STATUSES
 from cases.services.risk import current_rule_set
 from cases.tasks import SCHEDULES
 
