@@ -78,9 +78,17 @@ def alert_notification_send(notification_id: int) -> str:
     return notification_deliver(notification_id)
 
 
-def enqueue_alert_notification(notification_id: int) -> str:
+def alert_notifications_send(notification_ids: list[int]) -> dict:
+    """Send the notifications of one alert event; each failure is retried on its own schedule."""
+    from cases.services.alerts import notification_deliver
+
+    return {pk: notification_deliver(pk) for pk in notification_ids}
+
+
+def enqueue_alert_notifications(notification_ids: list[int]) -> str:
     return async_task(
-        "cases.tasks.alert_notification_send", notification_id, task_name=f"alert-notification-{notification_id}",
+        "cases.tasks.alert_notifications_send", list(notification_ids),
+        task_name=f"alert-notifications-{notification_ids[0]}",
     )
 
 

@@ -12,7 +12,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,7 +30,16 @@ from cases.choices import (
     RiskLevel,
     Role,
 )
-from cases.models import Alert, AlertEvent, AlertNotification, CaseAssignment, Intervention, RiskAssessment, User
+from cases.models import (
+    Alert,
+    AlertEvent,
+    AlertNotification,
+    Case,
+    CaseAssignment,
+    Intervention,
+    RiskAssessment,
+    User,
+)
 from cases.risk import rules
 
 logger = logging.getLogger(__name__)
@@ -48,13 +57,116 @@ def _rank(level):
     return RISK_LEVEL_RANK.get(level, -1)
 
 
-def alert_follow_assessment(*, assessment: RiskAssessment, previous_level: str, previous_overrides=()) -> Alert | None:
-    """Open, update or annotate alerts after a case's assessment changed (called by the risk service)."""
+def cases_with_open_alerts(case_ids) -> set[int]:
+    open_alerts = Alert.objects.filter(case_id__in=case_ids, state__in=OPEN_ALERT_STATES)
+    return set(open_alerts.values_list("case_id", flat=True))
+
+
+def _new_overrides(assessment, previous_overrides):
+    return [rule for rule in assessment.explanation.get("overrides", []) if rule not in set(previous_overrides)]
+
+
+def may_open_alert(*, assessment: RiskAssessment, previous_level: str, previous_overrides=()) -> bool:
+    """Whether this change could open an alert: a rise to HIGH or IMMINENT, or a new override."""
+    rose = _rank(assessment.level) > _rank(previous_level or RiskLevel.LOW)
+    return assessment.level in rules.ALERT_LEVELS and (rose or bool(_new_overrides(assessment, previous_overrides)))
+
+
+class Routing:
+    """Who an alert goes to, remembered for one recomputation run (a run may open thousands)."""
+
+    def __init__(self):
+        self._liaisons: dict[str, list[User]] = {}
+        self._supervisors: dict[int, set[User]] = {}
+        self._load: dict[int, int] | None = None
+
+    def liaisons(self, country) -> list[User]:
+        if country not in self._liaisons:
+            self._liaisons[country] = selectors.covering_liaisons(country)
+        return self._liaisons[country]
+
+    def least_busy_liaison(self, country, *, exclude=()) -> User | None:
+        """The covering liaison with the fewest open alerts (ties: the earliest account)."""
+        candidates = [user for user in self.liaisons(country) if user.pk not in exclude]
+        if not candidates:
+            return None
+        if self._load is None:
+            self._load = dict(
+                Alert.objects.filter(state__in=OPEN_ALERT_STATES, responsible_liaison__isnull=False)
+                .values_list("responsible_liaison_id").annotate(n=Count("pk"))
+            )
+        chosen = min(candidates, key=lambda user: (self._load.get(user.pk, 0), user.pk))
+        self._load[chosen.pk] = self._load.get(chosen.pk, 0) + 1
+        return chosen
+
+    def supervisors(self, organisation_id) -> set[User]:
+        if organisation_id not in self._supervisors:
+            self._supervisors[organisation_id] = set(User.objects.filter(
+                organisation_id=organisation_id, role=Role.SUPERVISOR, is_active=True,
+            ))
+        return self._supervisors[organisation_id]
+
+    @staticmethod
+    def caseworkers(case_ids) -> dict[int, set[User]]:
+        found: dict[int, set[User]] = {case_id: set() for case_id in case_ids}
+        for assignment in CaseAssignment.objects.filter(case_id__in=case_ids, user__is_active=True).select_related(
+            "user",
+        ):
+            found[assignment.case_id].add(assignment.user)
+        return found
+
+
+def _deadline(level, now):
+    return now + datetime.timedelta(hours=rules.ACKNOWLEDGE_WITHIN_HOURS[level])
+
+
+def alerts_open(*, assessments: list[RiskAssessment], routing: Routing | None = None) -> list[Alert]:
+    """Open an alert for each assessment, for cases that have no open alert (batch: a fixed number of queries).
+
+    The risk service calls this with the cases' rows locked, so no other alert for these cases
+    can be opened meanwhile; the partial unique constraint would refuse one anyway.
+    """
+    if not assessments:
+        return []
+    routing = routing or Routing()
+    now = clock.now()
+    cases = Case.objects.in_bulk([a.case_id for a in assessments])
+    opened = []
+    for assessment in assessments:
+        case = cases[assessment.case_id]
+        opened.append(Alert(
+            public_id=uuid.uuid4(), case=case, country=case.host_country, trigger=assessment.level,
+            level=assessment.level, state=AlertState.NEW, opened_by_assessment=assessment,
+            overrides=list(assessment.explanation.get("overrides", [])), opened_at=now,
+            acknowledge_by=_deadline(assessment.level, now),
+            responsible_liaison=routing.least_busy_liaison(case.host_country),
+        ))
+    Alert.objects.bulk_create(opened)
+    AlertEvent.objects.bulk_create([
+        AlertEvent(alert=alert, kind=AlertEventKind.OPENED, at=now,
+                   details={"level": alert.level, "overrides": alert.overrides,
+                            "assessment": alert.opened_by_assessment_id})
+        for alert in opened
+    ])
+    caseworkers = routing.caseworkers(list(cases))
+    _notify_many([
+        (alert, caseworkers[alert.case_id] | routing.supervisors(alert.case.organisation_id) | _responsible(alert),
+         AlertEventKind.OPENED)
+        for alert in opened
+    ])
+    return opened
+
+
+def alert_follow_assessment(
+    *, assessment: RiskAssessment, previous_level: str, previous_overrides=(), routing: Routing | None = None,
+) -> Alert | None:
+    """Open, update or annotate the alerts of one case after its assessment changed."""
+    routing = routing or Routing()
     now = clock.now()
     level = assessment.level
-    overrides = list(assessment.explanation.get("overrides", []))
-    new_overrides = [rule for rule in overrides if rule not in set(previous_overrides)]
-    open_alerts = list(Alert.objects.filter(case_id=assessment.case_id, state__in=OPEN_ALERT_STATES))
+    new_overrides = _new_overrides(assessment, previous_overrides)
+    open_alerts = list(Alert.objects.filter(case_id=assessment.case_id, state__in=OPEN_ALERT_STATES)
+                       .select_related("case", "responsible_liaison"))
     for alert in open_alerts:
         if alert.level != level:
             Alert.objects.filter(pk=alert.pk).update(level=level)
@@ -62,15 +174,12 @@ def alert_follow_assessment(*, assessment: RiskAssessment, previous_level: str, 
                 alert=alert, kind=AlertEventKind.LEVEL_CHANGED, at=now,
                 details={"from": alert.level, "to": level, "assessment": assessment.pk},
             )
-    rose = _rank(level) > _rank(previous_level or RiskLevel.LOW)
-    if level not in rules.ALERT_LEVELS or not (rose or new_overrides):
+    if not may_open_alert(assessment=assessment, previous_level=previous_level,
+                          previous_overrides=previous_overrides):
         return None
     existing = next((a for a in open_alerts if a.trigger == level), None)
     if existing is None:
-        existing = _open(assessment, level, overrides, now)
-        if existing is not None:
-            return existing
-        existing = Alert.objects.get(case_id=assessment.case_id, trigger=level, state__in=OPEN_ALERT_STATES)
+        return _open_superseding(assessment, open_alerts, routing, now)
     if new_overrides:
         # Already open for this level: a new override is news for whoever is working it.
         Alert.objects.filter(pk=existing.pk).update(overrides=sorted(set(existing.overrides) | set(new_overrides)))
@@ -78,37 +187,29 @@ def alert_follow_assessment(*, assessment: RiskAssessment, previous_level: str, 
             alert=existing, kind=AlertEventKind.NEW_SIGNAL, at=now,
             details={"overrides": new_overrides, "assessment": assessment.pk},
         )
-        _notify(existing, _people_on_the_case(existing) | _responsible(existing), AlertEventKind.NEW_SIGNAL)
+        people = routing.caseworkers([existing.case_id])[existing.case_id]
+        _notify_many([(existing, people | routing.supervisors(existing.case.organisation_id) | _responsible(existing),
+                       AlertEventKind.NEW_SIGNAL)])
     return existing
 
 
-def _open(assessment, level, overrides, now) -> Alert | None:
-    case = assessment.case
-    alert = Alert(
-        public_id=uuid.uuid4(), case=case, country=case.host_country, trigger=level, level=level,
-        state=AlertState.NEW, opened_by_assessment=assessment, overrides=overrides, opened_at=now,
-        acknowledge_by=now + datetime.timedelta(hours=rules.ACKNOWLEDGE_WITHIN_HOURS[level]),
-    )
-    # A HIGH alert still open when the case turns IMMINENT is replaced, not left beside the new
-    # one: one row per case in the queue.
-    less_urgent = [
-        a for a in Alert.objects.filter(case=case, state__in=OPEN_ALERT_STATES).select_related("responsible_liaison")
-        if _rank(a.trigger) < _rank(level)
-    ]
+def _open_superseding(assessment, open_alerts, routing, now) -> Alert:
+    """Open a more urgent alert beside open ones, which it replaces: one row per case in the queue."""
+    less_urgent = [a for a in open_alerts if _rank(a.trigger) < _rank(assessment.level)]
     # The liaison already on the case (the one who acknowledged, else the one told) stays on it.
     on_it = sorted((a for a in less_urgent if a.responsible_liaison_id), key=lambda a: a.acknowledged_by_id is None)
-    working = on_it[0].responsible_liaison if on_it else None
-    alert.responsible_liaison = working or _least_busy_liaison(case.host_country)
-    try:
-        # A savepoint: a concurrent recomputation that opened the same alert first must not
-        # poison the caller's transaction.
-        with transaction.atomic():
-            alert.save()
-    except IntegrityError:
-        return None
+    case = assessment.case
+    alert = Alert(
+        public_id=uuid.uuid4(), case=case, country=case.host_country, trigger=assessment.level,
+        level=assessment.level, state=AlertState.NEW, opened_by_assessment=assessment,
+        overrides=list(assessment.explanation.get("overrides", [])), opened_at=now,
+        acknowledge_by=_deadline(assessment.level, now),
+        responsible_liaison=on_it[0].responsible_liaison if on_it else routing.least_busy_liaison(case.host_country),
+    )
+    alert.save()
     AlertEvent.objects.create(
         alert=alert, kind=AlertEventKind.OPENED, at=now,
-        details={"level": level, "overrides": overrides, "assessment": assessment.pk,
+        details={"level": alert.level, "overrides": alert.overrides, "assessment": assessment.pk,
                  "supersedes": [str(a.public_id) for a in less_urgent]},
     )
     for old in less_urgent:
@@ -118,47 +219,33 @@ def _open(assessment, level, overrides, now) -> Alert | None:
             AlertEvent.objects.create(
                 alert=old, kind=AlertEventKind.SUPERSEDED, at=now, details={"by": str(alert.public_id)},
             )
-    _notify(alert, _people_on_the_case(alert) | _responsible(alert), AlertEventKind.OPENED)
+    people = routing.caseworkers([case.pk])[case.pk]
+    _notify_many([(alert, people | routing.supervisors(case.organisation_id) | _responsible(alert),
+                   AlertEventKind.OPENED)])
     return alert
-
-
-def _least_busy_liaison(country, *, exclude=()):
-    liaisons = [u.pk for u in selectors.covering_liaisons(country) if u.pk not in exclude]
-    if not liaisons:
-        return None
-    load = dict(
-        Alert.objects.filter(responsible_liaison_id__in=liaisons, state__in=OPEN_ALERT_STATES)
-        .values_list("responsible_liaison_id").annotate(n=Count("pk"))
-    )
-    return User.objects.get(pk=min(liaisons, key=lambda pk: (load.get(pk, 0), pk)))
 
 
 def _responsible(alert) -> set:
     return {alert.responsible_liaison} if alert.responsible_liaison_id else set()
 
 
-def _people_on_the_case(alert) -> set:
-    """The case's caseworkers and its organisation's supervisors."""
-    assigned = User.objects.filter(
-        pk__in=CaseAssignment.objects.filter(case_id=alert.case_id).values("user_id"), is_active=True,
-    )
-    supervisors = _supervisors(alert)
-    return set(assigned) | supervisors
+# Notifications per task: small enough that a slow mail server cannot push a task past its timeout.
+NOTIFICATIONS_PER_TASK = 25
 
 
-def _supervisors(alert) -> set:
-    return set(User.objects.filter(
-        organisation_id=alert.case.organisation_id, role=Role.SUPERVISOR, is_active=True,
-    ))
-
-
-def _notify(alert, recipients, reason):
+def _notify_many(batches):
+    """Create the notification rows for (alert, recipients, reason) triples; queue them after commit."""
     rows = AlertNotification.objects.bulk_create([
         AlertNotification(alert=alert, recipient=user, reason=reason)
+        for alert, recipients, reason in batches
         for user in sorted(recipients, key=lambda u: u.pk) if user is not None and user.email
     ])
     ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: [tasks.enqueue_alert_notification(pk) for pk in ids])
+    if ids:
+        transaction.on_commit(lambda: [
+            tasks.enqueue_alert_notifications(ids[start:start + NOTIFICATIONS_PER_TASK])
+            for start in range(0, len(ids), NOTIFICATIONS_PER_TASK)
+        ])
 
 
 def _refuse_taken(alert, message_if_closed):
@@ -249,6 +336,7 @@ def alerts_escalate_overdue() -> int:
     """Escalate every new alert past its acknowledgement deadline, once: supervisors and a second liaison."""
     now = clock.now()
     escalated = 0
+    routing = Routing()
     overdue = Alert.objects.filter(
         state=AlertState.NEW, acknowledge_by__lt=now, escalated_at__isnull=True,
     ).select_related("case", "responsible_liaison")
@@ -258,12 +346,13 @@ def alerts_escalate_overdue() -> int:
         ):
             continue  # acknowledged or escalated by someone else meanwhile
         exclude = {alert.responsible_liaison_id} if alert.responsible_liaison_id else set()
-        second = _least_busy_liaison(alert.country, exclude=exclude)
+        second = routing.least_busy_liaison(alert.country, exclude=exclude)
         AlertEvent.objects.create(
             alert=alert, kind=AlertEventKind.ESCALATED, at=now,
             details={"second_liaison": second.pk if second else None},
         )
-        _notify(alert, _supervisors(alert) | ({second} if second else set()), AlertEventKind.ESCALATED)
+        _notify_many([(alert, routing.supervisors(alert.case.organisation_id) | ({second} if second else set()),
+                       AlertEventKind.ESCALATED)])
         escalated += 1
     return escalated
 

@@ -9,6 +9,7 @@ import datetime
 import logging
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from cases import clock, permissions, tasks
 from cases.audit import acting_as
@@ -118,15 +119,27 @@ def _assess_chunk(case_ids, evaluate_case, *, reason: str, today: datetime.date)
     if not new_assessments:
         return []
     RiskAssessment.objects.bulk_create(new_assessments)
-    Case.objects.bulk_update(
-        [Case(pk=a.case_id, risk_level=a.level, risk_assessment_id=a.pk) for a in new_assessments],
-        ["risk_level", "risk_assessment"],
+    # One statement per chunk: point each case at the assessment just written for it (the case
+    # rows are locked, so the newest assessment of each is this run's).
+    newest = RiskAssessment.objects.filter(case=OuterRef("pk")).order_by("-computed_at", "-pk")
+    Case.objects.filter(pk__in=[a.case_id for a in new_assessments]).update(
+        risk_assessment=Subquery(newest.values("pk")[:1]), risk_level=Subquery(newest.values("level")[:1]),
     )
+    with_open_alerts = alerts.cases_with_open_alerts([a.case_id for a in new_assessments])
+    routing = alerts.Routing()
+    to_open = []
     for assessment in new_assessments:
         facts = previous[assessment.case_id]
-        alerts.alert_follow_assessment(
+        if assessment.case_id in with_open_alerts:
+            alerts.alert_follow_assessment(
+                assessment=assessment, previous_level=facts.risk_level,
+                previous_overrides=facts.current_overrides, routing=routing,
+            )
+        elif alerts.may_open_alert(
             assessment=assessment, previous_level=facts.risk_level, previous_overrides=facts.current_overrides,
-        )
+        ):
+            to_open.append(assessment)
+    alerts.alerts_open(assessments=to_open, routing=routing)
     return new_assessments
 
 

@@ -5,7 +5,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases import phones
-from cases.choices import DatePrecision
+from cases.choices import LANGUAGES_SPOKEN, DatePrecision
 
 register = template.Library()
 
@@ -28,3 +28,10 @@ def date_with_precision(value, precision):
 def phone_for_country(e164, host_country):
     """National format for a number of the host country, international format otherwise."""
     return phones.display(e164, host_country)
+
+
+@register.filter
+def language_names(codes):
+    """Spoken-language codes as translated names: 'ug, ru' becomes 'Uyghur, Russian'."""
+    names = dict(LANGUAGES_SPOKEN)
+    return ", ".join(str(names.get(code, code)) for code in codes or [])

@@ -47,6 +47,8 @@ from cases.services.people import person_fields_for_save
 from cases.text import normalise_document_number
 
 SMALL_WORLD_CASES = 24
+# none, asylum seeker, registered, recognised, rejected, withdrawn: a plausible caseload mix.
+UNHCR_STATUS_WEIGHTS = [20, 30, 40, 5, 4, 1]
 TODAY = datetime.date(2026, 11, 1)  # fixed, so the demo world is the same on every machine
 
 
@@ -211,7 +213,7 @@ class Command(BaseCommand):
                     reference=self.next_reference(country, opened_on.year),
                     organisation=organisation, host_country=country,
                     host_city=rng.choice(CITIES[country]), opened_on=opened_on, status_changed_on=opened_on,
-                    unhcr_status=rng.choice(UnhcrStatus.values), created_by=creator,
+                    unhcr_status=rng.choices(UnhcrStatus.values, weights=UNHCR_STATUS_WEIGHTS)[0], created_by=creator,
                 ))
             Case.objects.bulk_create(new_cases)
             persons, user_grants, assignments = [], [], []
@@ -255,9 +257,11 @@ class Command(BaseCommand):
         statuses, relatives, incidents = [], [], []
         permits = [PermitType.TEMPORARY_RESIDENCE, PermitType.WORK, PermitType.STUDENT, PermitType.ASYLUM_SEEKER,
                    PermitType.TOURIST_VISA, PermitType.NONE]
+        permit_weights = [30, 20, 10, 26, 10, 4]
         for case, person in zip(new_cases, persons, strict=True):
             start = TODAY - datetime.timedelta(days=rng.randint(30, 900))
-            statuses.append(LegalStatus(person=person, permit_type=rng.choice(permits), valid_from=start,
+            statuses.append(LegalStatus(person=person, permit_type=rng.choices(permits, permit_weights)[0],
+                                        valid_from=start,
                                         valid_until=start + datetime.timedelta(days=rng.randint(60, 1500))))
             if rng.random() < 0.6:
                 relatives.append(Relative(

@@ -1,0 +1,118 @@
+"""Benchmark: refoulement-risk recomputation, for every case and for one case (issue 3).
+
+Targets on this 2-core machine, PostgreSQL: a full recomputation of 100,000 cases under 60 s,
+and a single-case recomputation under 20 ms.
+
+    createdb -h 127.0.0.1 -U postgres panah_bench_risk
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/panah_bench_risk .venv/bin/python bench/risk_recompute.py
+    .venv/bin/python bench/risk_recompute.py --cases 20000       # SQLite, var/bench-risk/
+
+Three full runs are timed: the first assessment of every case (every row is new, alerts open),
+a steady-state run where nothing changed (what the daily schedule costs on most days), and a run
+after the clock moved a year (expiry windows and decay change many outcomes). Then single-case
+recomputations inside a transaction, as an edit triggers them. Not part of the test suite.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--single", type=int, default=300, help="single-case recomputations to time")
+    args = parser.parse_args()
+
+    os.environ.setdefault("PANAH_ENV", "demo")
+    os.environ.setdefault("PANAH_VAR_DIR", str(ROOT / "var" / "bench-risk"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from cases import clock
+    from cases.models import Alert, Case, RiskAssessment
+    from cases.services.risk import risk_recompute, risk_recompute_many
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    call_command("seed_demo", "--cases", str(args.cases), verbosity=0)
+    total = Case.objects.count()
+    print(f"{connection.vendor}: {total} cases (seeding took {time.perf_counter() - started:.1f} s)")
+    results = {"vendor": connection.vendor, "cases": total, "runs": []}
+
+    def full_run(label):
+        assessments_before, alerts_before = RiskAssessment.objects.count(), Alert.objects.count()
+        start = time.perf_counter()
+        outcome = risk_recompute_many(reason="manual")
+        seconds = time.perf_counter() - start
+        row = {
+            "run": label, "seconds": round(seconds, 1), "cases": outcome["cases"], "changed": outcome["changed"],
+            "new_assessments": RiskAssessment.objects.count() - assessments_before,
+            "new_alerts": Alert.objects.count() - alerts_before,
+            "per_case_ms": round(seconds * 1000 / max(outcome["cases"], 1), 3),
+        }
+        results["runs"].append(row)
+        print(f"full run, {label:<28} {row['seconds']:>6.1f} s  ({row['per_case_ms']} ms/case, "
+              f"{row['changed']} outcomes changed, {row['new_alerts']} alerts opened)")
+
+    if Case.objects.filter(risk_assessment__isnull=False).exists():
+        # A re-run on an existing benchmark database: start again from unassessed cases.
+        Case.objects.update(risk_level="", risk_assessment=None)
+        Alert.objects.all().delete()
+        RiskAssessment.objects.all().delete()
+    full_run("first assessment")
+    full_run("nothing changed")
+    real_now = clock.now
+    a_year_later = real_now() + datetime.timedelta(days=365)
+    clock.now = lambda: a_year_later
+    full_run("a year later (dates moved)")
+    clock.now = real_now
+
+    rng = random.Random(3)
+    ids = list(Case.objects.values_list("pk", flat=True))
+    sample = [Case.objects.get(pk=pk) for pk in rng.sample(ids, min(args.single, len(ids)))]
+    timings, query_counts = [], []
+    for case in sample:
+        with transaction.atomic():
+            start = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                risk_recompute(case=case, reason="manual")
+            timings.append((time.perf_counter() - start) * 1000)
+            query_counts.append(len(queries))
+    single = {
+        "count": len(timings), "median_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(percentile(timings, 0.95), 2), "max_ms": round(max(timings), 2),
+        "queries_median": statistics.median(query_counts), "queries_max": max(query_counts),
+    }
+    results["single_case"] = single
+    print(f"single case: median {single['median_ms']} ms, p95 {single['p95_ms']} ms, max {single['max_ms']} ms, "
+          f"{single['queries_median']} queries (max {single['queries_max']})")
+
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    path = out / f"risk_recompute-{connection.vendor}.json"
+    path.write_text(json.dumps(results, indent=2))
+    print(f"written to {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
