@@ -7,6 +7,7 @@ with the records behind it, the level rules that decided, what is missing, and w
 import datetime
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cases.choices import (
@@ -143,12 +144,12 @@ def evaluate(
     country: CountryOutcome,
     today: datetime.date,
     *,
-    country_scores: dict[str, float],
+    country_score: Callable[[str], float | None],
 ) -> Outcome:
-    """Assess one case. `country_scores` (every profiled country's score) judges planned travel."""
+    """Assess one case. `country_score(code)` (None: no profile) judges planned travel."""
     fired: list[Fired] = list(country.fired)
     missing: list[str] = list(country.missing)
-    case_fired = _case_factors(case, today, country_scores, missing)
+    case_fired = _case_factors(case, today, country_score, missing)
     fired += case_fired
     fired_ids = {f.factor for f in fired}
     score = max(0.0, float(sum(f.points for f in fired)))
@@ -190,7 +191,7 @@ def _key(incident):
     return (incident.occurred_on, incident.id)
 
 
-def _case_factors(case: CaseFacts, today, country_scores, missing) -> list[Fired]:
+def _case_factors(case: CaseFacts, today, country_score, missing) -> list[Fired]:
     fired = []
     by_category: dict[str, list] = {}
     for incident in case.incidents:  # loaded in (date, id) order
@@ -289,12 +290,12 @@ def _case_factors(case: CaseFacts, today, country_scores, missing) -> list[Fired
                              ("P19", Category.DEVICE_COMPROMISE)):
         if events(category):
             add(factor, [_incident(i) for i in events(category)])
-    travel = [
-        i for i in events(Category.PLANNED_TRAVEL)
-        if i.occurred_on >= today and (
-            not i.country or i.country == "CN" or country_scores.get(i.country, 3) >= 3
-        )
-    ]
+    def risky_destination(code):
+        # Conservative: an unnamed destination, or one without a profile, counts as risky.
+        score = country_score(code) if code and code != "CN" else None
+        return score is None or score >= 3
+
+    travel = [i for i in events(Category.PLANNED_TRAVEL) if i.occurred_on >= today and risky_destination(i.country)]
     if travel:
         add("P17", [_incident(i) for i in travel])
     if events(Category.RESETTLEMENT_ACCEPTED):

@@ -110,20 +110,21 @@ def load_case_facts(case_ids) -> dict[int, CaseFacts]:
     ).order_by("occurred_on", "pk"):
         facts[row[0]].incidents.append(IncidentFact(*row[1:]))
     people_case = {}
-    for case_id, pk, relationship, dob in Person.objects.filter(case_id__in=ids).values_list(
+    # order_by(): the models' default orderings would add joins and sorts nobody needs here.
+    for case_id, pk, relationship, dob in Person.objects.filter(case_id__in=ids).order_by().values_list(
         "case_id", "pk", "relationship", "date_of_birth",
     ):
         people_case[pk] = case_id
         facts[case_id].people.append(PersonFact(pk, relationship, dob))
     for case_id, *row in IdentityDocument.objects.filter(
         person__case_id__in=ids, document_type__in=RISK_DOCUMENT_TYPES,
-    ).values_list("person__case_id", "pk", "person_id", "document_type", "expires_on"):
+    ).order_by().values_list("person__case_id", "pk", "person_id", "document_type", "expires_on"):
         facts[case_id].documents.append(DocumentFact(*row))
-    for case_id, *row in LegalStatus.objects.filter(person__case_id__in=ids).values_list(
+    for case_id, *row in LegalStatus.objects.filter(person__case_id__in=ids).order_by().values_list(
         "person__case_id", "pk", "person_id", "permit_type", "valid_from", "valid_until",
     ):
         facts[case_id].legal_statuses.append(LegalStatusFact(*row))
-    for case_id, *row in Relative.objects.filter(case_id__in=ids).values_list(
+    for case_id, *row in Relative.objects.filter(case_id__in=ids).order_by().values_list(
         "case_id", "pk", "status", "status_since",
     ):
         facts[case_id].relatives.append(RelativeFact(*row))
@@ -136,7 +137,7 @@ def load_country_facts() -> dict[str, CountryFacts]:
     for name in COUNTRY_FACT_NAMES:
         fields += [name, f"{name}_as_of", f"{name}_source"]
     countries = {}
-    for row in CountryProfile.objects.values(*fields):
+    for row in CountryProfile.objects.order_by().values(*fields):
         countries[row["country"]] = CountryFacts(
             country=row["country"],
             profile_id=row["pk"],
@@ -144,7 +145,9 @@ def load_country_facts() -> dict[str, CountryFacts]:
             returns=[],
         )
     by_profile = defaultdict(list)
-    for pk, profile_id, year, source in CountryReturn.objects.values_list("pk", "profile_id", "year", "source"):
+    for pk, profile_id, year, source in CountryReturn.objects.order_by().values_list(
+        "pk", "profile_id", "year", "source",
+    ):
         by_profile[profile_id].append(ReturnFact(pk, year, source))
     for country in countries.values():
         country.returns = sorted(by_profile[country.profile_id], key=lambda r: -r.year)

@@ -16,7 +16,7 @@ from cases.audit import acting_as
 from cases.choices import AssessmentReason
 from cases.models import Case, CountryProfile, RiskAssessment, RiskRuleSet
 from cases.risk import rules
-from cases.risk.engine import ASSESSED_STATUSES, Outcome, evaluate, evaluate_country
+from cases.risk.engine import ASSESSED_STATUSES, CountryOutcome, Outcome, evaluate, evaluate_country
 from cases.risk.facts import CaseFacts, load_case_facts, load_country_facts
 from cases.services import alerts
 
@@ -46,18 +46,23 @@ def current_rule_set() -> RiskRuleSet:
 
 
 class _Evaluator:
-    """Country outcomes computed once per run, shared by every case of the run."""
+    """Country outcomes for one run, each computed once and only when a case needs it."""
 
     def __init__(self, today: datetime.date):
         self.today = today
-        self.countries = {
-            code: evaluate_country(facts, today) for code, facts in load_country_facts().items()
-        }
-        self.country_scores = {code: outcome.score for code, outcome in self.countries.items()}
+        self.facts = load_country_facts()
+        self.countries: dict[str, CountryOutcome] = {}
+
+    def country(self, code: str) -> CountryOutcome:
+        if code not in self.countries:
+            self.countries[code] = evaluate_country(self.facts.get(code), self.today)
+        return self.countries[code]
+
+    def country_score(self, code: str) -> float | None:
+        return self.country(code).score if code in self.facts else None
 
     def __call__(self, facts: CaseFacts) -> Outcome:
-        country = self.countries.get(facts.host_country) or evaluate_country(None, self.today)
-        return evaluate(facts, country, self.today, country_scores=self.country_scores)
+        return evaluate(facts, self.country(facts.host_country), self.today, country_score=self.country_score)
 
 
 def risk_recompute(*, case: Case, reason: str = Reason.CASE_CHANGED) -> RiskAssessment | None:

@@ -422,3 +422,14 @@ def test_the_risk_history_page_lists_each_assessment(cast, clock, logged_in):
     response = logged_in(cast.caseworker).get(reverse("cases:case_risk", args=[case.public_id]))
     assert response.status_code == 200
     assert len(response.context["history"]) == case.risk_assessments.count() >= 2
+
+
+def test_the_case_list_shows_filters_and_sorts_by_risk(cast, clock, logged_in):
+    calm = open_case(cast.caseworker, country="KG")
+    arrested = high_case(cast, clock)
+    client = logged_in(cast.caseworker)
+    only_high = client.get(reverse("cases:list"), {"risk": "high"})
+    assert [c.pk for c in only_high.context["page"]] == [arrested.pk]
+    assert 'class="risk-badge risk-high"' in only_high.content.decode()
+    by_risk = client.get(reverse("cases:list"), {"sort": "risk"})
+    assert [c.pk for c in by_risk.context["page"]] == [arrested.pk, calm.pk]

@@ -63,7 +63,8 @@ def facts(*incidents, unhcr="registered", status="active", documents=None, legal
 
 def assess(case_facts, country_facts=None, today=TODAY, scores=None):
     country_outcome = evaluate_country(country_facts if country_facts is not None else country(), today)
-    return evaluate(case_facts, country_outcome, today, country_scores=scores or {"KZ": country_outcome.score})
+    scores = scores or {"KZ": country_outcome.score}
+    return evaluate(case_facts, country_outcome, today, country_score=scores.get)
 
 
 def fired(outcome):
@@ -286,6 +287,8 @@ def test_planned_travel_counts_only_when_ahead_and_through_a_risky_country():
     assert "P17" not in fired(ahead_safe)
     to_china = assess(facts(incident("planned_travel", days(30), place_country="CN")), scores=scores)
     assert "P17" in fired(to_china)
+    unprofiled = assess(facts(incident("planned_travel", days(30), place_country="JP")), scores=scores)
+    assert "P17" in fired(unprofiled)  # conservative: nothing known about the destination
     past = assess(facts(incident("planned_travel", days(-1), place_country="TH")), scores=scores)
     assert "P17" not in fired(past)
 
