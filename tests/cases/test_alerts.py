@@ -433,3 +433,16 @@ def test_the_case_list_shows_filters_and_sorts_by_risk(cast, clock, logged_in):
     assert 'class="risk-badge risk-high"' in only_high.content.decode()
     by_risk = client.get(reverse("cases:list"), {"sort": "risk"})
     assert [c.pk for c in by_risk.context["page"]] == [arrested.pk, calm.pk]
+
+
+def test_a_notification_is_written_in_the_recipients_language(cast, clock, offices, settings):
+    # `make test` compiles the catalogues before the suite runs.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cast.liaison.preferred_language = "ru"
+    cast.liaison.save(update_fields=["preferred_language"])
+    alert = open_alert(high_case(cast, clock))
+    notification = AlertNotification.objects.get(alert=alert, recipient=cast.liaison)
+    alert_services.notification_deliver(notification.pk)
+    subject, body = mail.outbox[0].subject, mail.outbox[0].body
+    assert subject.startswith("Panah: ") and "Высокий" in subject and "refoulement" not in subject
+    assert "Уровень" in body or "уровень" in body.lower()
