@@ -153,9 +153,9 @@ class CountryProfileAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        risk.country_profile_save(actor=request.user, profile=obj)
+        # The re-assessment is queued once, after the documented returns (inlines) are saved too.
+        risk.country_profile_save(actor=request.user, profile=obj, reassess=False)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if any(formset.has_changed() for formset in formsets):
-            risk.country_profile_changed(country=form.instance.country)
+        risk.country_profile_changed(country=form.instance.country)

@@ -82,6 +82,20 @@ def register_models():
     auditlog.register(Intervention, mask_fields=["note"])
 
 
+def record_change(instance, changes: dict):
+    """Log a change written by a conditional UPDATE, which auditlog's save signals never see.
+
+    `changes` maps field names to (old, new). Alerts change this way so that two liaisons acting
+    at once cannot both win; the trail must still say who changed what.
+    """
+    from auditlog.models import LogEntry
+
+    LogEntry.objects.log_create(
+        instance, action=LogEntry.Action.UPDATE,
+        changes={field: [str(old), str(new)] for field, (old, new) in changes.items()},
+    )
+
+
 def record_read(instance):
     """Record that the current actor opened `instance` (a case file or an attachment)."""
     accessed.send(sender=instance.__class__, instance=instance)

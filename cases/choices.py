@@ -234,6 +234,8 @@ class AlertEventKind(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     FALSE_ALARM = "false_alarm", _("Closed as a false alarm")
     SUPERSEDED = "superseded", _("Superseded by a more urgent alert")
+    CASE_CLOSED = "case_closed", _("Closed with the case (closed, resettled or departed)")
+    MOVED = "moved", _("Moved to another host country")
 
 
 class InterventionKind(models.TextChoices):
@@ -253,6 +255,7 @@ class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Not sent: no longer needed")
 
 
 # --- Country profiles: sourced facts about a host country ----------------------------------------

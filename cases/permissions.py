@@ -7,10 +7,13 @@ supervisors); role permissions (what at all) come from the role groups in
 `has_perm` with a string.
 """
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from guardian.core import ObjectPermissionChecker
 
-from cases.choices import OrganisationKind, Role
+from cases import clock
+from cases.choices import OPEN_ALERT_STATES, OrganisationKind, Role
 from cases.roles import ASSIGNABLE_ROLES
 
 VIEW_CASE = "view_case"
@@ -144,14 +147,28 @@ def covered_countries(user) -> list[str]:
     return list(organisation.countries or [])
 
 
+# A liaison sees a closed alert of a covered country (and the minimum data on it) for this long;
+# after that only if the case itself is shared with their office.
+LIAISON_SEES_CLOSED_ALERT_FOR = datetime.timedelta(days=30)
+
+
+def liaison_can_still_see(alert, now):
+    return alert.state in OPEN_ALERT_STATES or (
+        alert.closed_at is not None and alert.closed_at >= now - LIAISON_SEES_CLOSED_ALERT_FOR
+    )
+
+
 def can_work_alert(user, alert):
     """Acknowledge, resolve or close an alert: the liaisons covering its country."""
     return alert.country in covered_countries(user)
 
 
 def can_view_alert(user, alert):
-    """The alert and its minimum data: covering liaisons, and whoever may see the case."""
-    return can_work_alert(user, alert) or can_view_case(user, alert.case)
+    """The alert and its minimum data: covering liaisons (while open, then for 30 days), and
+    whoever may see the case. `selectors.visible_alerts` is the same rule as one query."""
+    return (can_work_alert(user, alert) and liaison_can_still_see(alert, clock.now())) or can_view_case(
+        user, alert.case,
+    )
 
 
 def can_record_intervention(user, alert):

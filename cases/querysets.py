@@ -1,8 +1,8 @@
-"""Filter vocabulary for cases. Never takes a user: who may see what is `selectors.visible_cases`."""
+"""Filter vocabulary for cases and alerts. Never takes a user: who may see what is `selectors.visible_cases`."""
 
 from django.db import models
 
-from cases.choices import CaseStatus
+from cases.choices import OPEN_ALERT_STATES, CaseStatus
 
 CLOSED_STATUSES = (CaseStatus.CLOSED, CaseStatus.RESETTLED, CaseStatus.DEPARTED)
 
@@ -53,3 +53,8 @@ class CaseQuerySet(models.QuerySet):
         if numbers:
             condition |= models.Q(pk__in=PersonPhone.objects.filter(number__in=numbers).values("person__case_id"))
         return self.filter(condition)
+
+
+class AlertQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state__in=OPEN_ALERT_STATES)

@@ -10,10 +10,9 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.db.models import Case as CaseWhen
 from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from cases import audit, permissions
+from cases import audit, clock, permissions
 from cases.choices import (
     OPEN_ALERT_STATES,
     RISK_LEVEL_RANK,
@@ -271,7 +270,9 @@ def visible_alerts(user) -> QuerySet[Alert]:
     visible = Q(case_id__in=visible_cases(user).values("pk"))
     covered = permissions.covered_countries(user)
     if covered:
-        visible |= Q(country__in=covered)
+        # As permissions.can_view_alert: open alerts, and closed ones for a while.
+        recently = clock.now() - permissions.LIAISON_SEES_CLOSED_ALERT_FOR
+        visible |= Q(country__in=covered) & (Q(state__in=OPEN_ALERT_STATES) | Q(closed_at__gte=recently))
     return Alert.objects.filter(visible)
 
 
@@ -293,20 +294,18 @@ def alert_queue(user, *, country: str = "", state: str = "open") -> QuerySet[Ale
     )
     return alerts.select_related("case", "responsible_liaison").only(
         "public_id", "country", "trigger", "level", "state", "opened_at", "acknowledge_by", "escalated_at",
-        "overrides", "case__reference", "case__public_id", "responsible_liaison__username",
+        "case__reference", "case__public_id", "responsible_liaison__username",
         "responsible_liaison__first_name", "responsible_liaison__last_name",
     ).order_by(urgency, "acknowledge_by", "pk")
 
 
 def visible_alert(user, public_id) -> Alert:
-    alert = get_object_or_404(
-        Alert.objects.select_related("case__organisation", "opened_by_assessment", "acknowledged_by",
-                                     "responsible_liaison", "closed_by"),
+    """One alert the user may see, or 404: fetched through `visible_alerts`, as the queue is."""
+    return get_object_or_404(
+        visible_alerts(user).select_related("case__organisation", "opened_by_assessment", "acknowledged_by",
+                                            "responsible_liaison", "closed_by"),
         public_id=public_id,
     )
-    if not permissions.can_view_alert(user, alert):
-        raise Http404
-    return alert
 
 
 # What a liaison sees of the custody and removal situation (domain.md §2.4, "Custody" and "Timeline risk").

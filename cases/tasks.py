@@ -75,14 +75,14 @@ def alerts_escalate() -> int:
 def alert_notification_send(notification_id: int) -> str:
     from cases.services.alerts import notification_deliver
 
-    return notification_deliver(notification_id)
+    return notification_deliver(notification_id=notification_id)
 
 
 def alert_notifications_send(notification_ids: list[int]) -> dict:
     """Send the notifications of one alert event; each failure is retried on its own schedule."""
     from cases.services.alerts import notification_deliver
 
-    return {pk: notification_deliver(pk) for pk in notification_ids}
+    return {pk: notification_deliver(notification_id=pk) for pk in notification_ids}
 
 
 def enqueue_alert_notifications(notification_ids: list[int]) -> str:

@@ -202,6 +202,8 @@ Q_CLUSTER = {
 _EMAIL_KIND = "smtp" if IS_PRODUCTION else "console"
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", f"django.core.mail.backends.{_EMAIL_KIND}.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "panah@localhost")
+# A hung mail server must fail a send (and get it retried), not hold a worker until its timeout.
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", 10))
 EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH", VAR_DIR / "mail")
 # Links in notification emails point here (the emails carry a link, never case data).
 PANAH_BASE_URL = os.environ.get("PANAH_BASE_URL", "http://127.0.0.1:8000")

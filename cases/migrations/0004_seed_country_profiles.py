@@ -1,8 +1,9 @@
-"""Seed one CountryProfile per host country from cases/risk/data/country_profiles.json.
+"""Seed one CountryProfile per host country from data/0004_country_profiles.json beside this file.
 
-The data file is the reviewed, sourced starting point; after this migration administrators keep
-the profiles current in the admin (audited). Migrations never import app code, so the file is
-read directly and the historical models are used.
+The data file is the reviewed, sourced starting point, frozen with this migration so that every
+installation starts from the same facts; after it, administrators keep the profiles current in
+the admin (audited). Migrations never import app code: the file is read directly and the
+historical models are used.
 """
 
 import datetime
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from django.db import migrations
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "risk" / "data" / "country_profiles.json"
+DATA_FILE = Path(__file__).resolve().parent / "data" / "0004_country_profiles.json"
 FACTS = [
     "extradition_treaty", "sco_member", "refugee_convention", "cat_party", "unhcr_access",
     "asylum_exclusion", "prc_officials_at_arrests", "chain_refoulement",

@@ -16,6 +16,7 @@ from cases.choices import (
 from cases.models.base import VersionedModel
 from cases.models.cases import Case
 from cases.models.risk import RiskAssessment
+from cases.querysets import AlertQuerySet
 
 
 class Alert(VersionedModel):
@@ -33,7 +34,8 @@ class Alert(VersionedModel):
     level = models.CharField(_("current level"), max_length=10, choices=RiskLevel.choices)
     state = models.CharField(_("state"), max_length=14, choices=AlertState.choices, default=AlertState.NEW)
     opened_by_assessment = models.ForeignKey(RiskAssessment, on_delete=models.PROTECT, related_name="+")
-    overrides = models.JSONField(_("overrides that fired"), default=list, blank=True)
+    # The HIGH/IMMINENT level rules behind the alert (rules.alert_reasons), grown by new signals.
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
     opened_at = models.DateTimeField(_("opened at"))
     acknowledge_by = models.DateTimeField(_("acknowledge by"))
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
@@ -49,6 +51,8 @@ class Alert(VersionedModel):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
     )
+
+    objects = AlertQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("alert")

@@ -66,7 +66,7 @@ class CaseFacts:
     unhcr_status: str
     risk_level: str
     current_digest: str
-    current_overrides: tuple[str, ...] = ()
+    current_level_rules: tuple[str, ...] = ()
     incidents: list[IncidentFact] = field(default_factory=list)
     people: list[PersonFact] = field(default_factory=list)
     documents: list[DocumentFact] = field(default_factory=list)
@@ -97,12 +97,12 @@ def load_case_facts(case_ids) -> dict[int, CaseFacts]:
     facts = {}
     rows = Case.objects.filter(pk__in=case_ids).values_list(
         "pk", "host_country", "status", "unhcr_status", "risk_level",
-        "risk_assessment__digest", "risk_assessment__explanation__overrides",
+        "risk_assessment__digest", "risk_assessment__explanation__level_rules",
     )
-    for pk, country, status, unhcr_status, level, digest, overrides in rows:
+    for pk, country, status, unhcr_status, level, digest, level_rules in rows:
         facts[pk] = CaseFacts(
             case_id=pk, host_country=country, status=status, unhcr_status=unhcr_status,
-            risk_level=level or "", current_digest=digest or "", current_overrides=tuple(overrides or ()),
+            risk_level=level or "", current_digest=digest or "", current_level_rules=tuple(level_rules or ()),
         )
     ids = list(facts)
     for row in Incident.objects.filter(case_id__in=ids).values_list(

@@ -26,8 +26,12 @@ DECAY_AFTER_DAYS = 365
 DECAY_FACTOR = 0.5
 # A deportation within this many years makes C1 (+3) rather than C1b (+2).
 RECENT_RETURN_YEARS = 10
-# Document and permit expiry windows (days) at which the daily run notices a change.
-EXPIRY_TRIGGER_DAYS = (180, 90, 30, 7, 0)
+# Outside custody, a transfer, deportation warning, visit by Chinese officials or refused access
+# counts for this many days; older ones are flagged for a person to confirm.
+UNCONFIRMED_SIGNAL_DAYS = 14
+# A country scoring this much or more is "high-risk": custody there is HIGH at least, planned
+# travel there counts, and host citizenship there is no mitigation.
+RISKY_COUNTRY_SCORE = 3
 # A household member younger than this is a child (a vulnerability, not points).
 CHILD_AGE = 18
 
@@ -137,10 +141,11 @@ CASE_FACTORS = [
 ]
 
 MITIGATING_FACTORS = [
-    Factor("M1", _("Recognised refugee holding a host-country permit"), -2, "mitigation"),
-    Factor("M2", _("Accepted for resettlement"), -2, "mitigation"),
-    Factor("M3", _("A host-country court refused extradition"), -2, "mitigation"),
-    Factor("M4", _("Citizen of the host country"), -3, "mitigation"),
+    Factor("MF1", _("Recognised refugee holding a host-country permit"), -2, "mitigation"),
+    Factor("MF2", _("Accepted for resettlement"), -2, "mitigation"),
+    Factor("MF3", _("A host-country court refused extradition"), -2, "mitigation"),
+    # Only where the host country scores below RISKY_COUNTRY_SCORE (see cases.risk.signals).
+    Factor("MF4", _("Citizen of the host country"), -3, "mitigation"),
 ]
 
 FACTORS = {factor.id: factor for factor in [*COUNTRY_FACTORS, *CASE_FACTORS, *MITIGATING_FACTORS]}
@@ -153,14 +158,14 @@ LEVEL_RULES = [
               all_of=("P1",), any_of=("P2", "P5", "P7")),
     LevelRule("I3", RiskLevel.IMMINENT, _("Extradition approved and no domestic remedy remains"), all_of=("P3c",)),
     LevelRule("H1", RiskLevel.HIGH, _("In custody in a country with a country score of 3 or more"),
-              all_of=("P1",), country_score_at_least=3),
+              all_of=("P1",), country_score_at_least=RISKY_COUNTRY_SCORE),
     LevelRule("H2", RiskLevel.HIGH, _("Extradition requested or approved"), any_of=("P3a", "P3b", "P3c")),
     LevelRule("H3", RiskLevel.HIGH, _("Interpol red notice or diffusion reported"), all_of=("P4",)),
     LevelRule("H4", RiskLevel.HIGH, _("Score of 10 or more"), score_at_least=10),
     LevelRule("M1", RiskLevel.MEDIUM, _("Score of 5 to 9"), score_at_least=5),
     LevelRule("M2", RiskLevel.MEDIUM, _("No legal status in the host country"), all_of=("P9",)),
     LevelRule("M3", RiskLevel.MEDIUM, _("Chinese passport expired in a country with a country score of 3 or more"),
-              all_of=("P11a",), country_score_at_least=3),
+              all_of=("P11a",), country_score_at_least=RISKY_COUNTRY_SCORE),
 ]
 LEVEL_ORDER = [RiskLevel.IMMINENT, RiskLevel.HIGH, RiskLevel.MEDIUM]
 DEFAULT_LEVEL_LABEL = _("Score below 5 and no other rule")
@@ -181,6 +186,10 @@ MISSING_DATA = {
     "no_relatives": _("No relatives in China are recorded: detained relatives would raise the level."),
     "remedy_unknown": _("After the approved extradition, it is not known whether a domestic remedy remains."),
     "relative_status_date_unknown": _("A relative's detention has no date: it is counted at full weight."),
+    "stale_signal": _(
+        "A transfer, deportation warning, visit by Chinese officials or refused access is more than 14 days "
+        "old and no custody is recorded: it is not counted. Confirm whether it still applies."
+    ),
 }
 
 VULNERABILITY_LABELS = {
@@ -226,13 +235,22 @@ LEVEL_ACTIONS = {
 }
 
 
+def alert_reasons(level_rules) -> list[str]:
+    """The level rules among `level_rules` that justify an alert: HIGH and IMMINENT ones, except
+    "score of 10 or more", which can flicker as points decay and would re-alert for no news."""
+    reasons = {rule.id for rule in LEVEL_RULES
+               if rule.level in ALERT_LEVELS and (rule.all_of or rule.any_of)}
+    return [rule_id for rule_id in level_rules if rule_id in reasons]
+
+
 def specification() -> dict:
     """The whole rule book as plain data (English labels): what the fingerprint covers and the audit keeps."""
     with translation.override("en"):
         return {
             "decay": {"after_days": DECAY_AFTER_DAYS, "factor": DECAY_FACTOR},
             "recent_return_years": RECENT_RETURN_YEARS,
-            "expiry_trigger_days": list(EXPIRY_TRIGGER_DAYS),
+            "unconfirmed_signal_days": UNCONFIRMED_SIGNAL_DAYS,
+            "risky_country_score": RISKY_COUNTRY_SCORE,
             "child_age": CHILD_AGE,
             "factors": [
                 {"id": f.id, "label": str(f.label), "points": f.points, "scope": f.scope, "decays": f.decays,

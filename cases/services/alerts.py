@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cases import clock, permissions, selectors, tasks
+from cases import audit, clock, permissions, selectors, tasks
 from cases.choices import (
     OPEN_ALERT_STATES,
     RISK_LEVEL_RANK,
@@ -58,18 +58,24 @@ def _rank(level):
 
 
 def cases_with_open_alerts(case_ids) -> set[int]:
-    open_alerts = Alert.objects.filter(case_id__in=case_ids, state__in=OPEN_ALERT_STATES)
-    return set(open_alerts.values_list("case_id", flat=True))
+    return set(Alert.objects.open().filter(case_id__in=case_ids).values_list("case_id", flat=True))
 
 
-def _new_overrides(assessment, previous_overrides):
-    return [rule for rule in assessment.explanation.get("overrides", []) if rule not in set(previous_overrides)]
+def _new_reasons(assessment, previous_level_rules):
+    previous = set(rules.alert_reasons(previous_level_rules))
+    return [rule for rule in rules.alert_reasons(assessment.explanation.get("level_rules", [])) if rule not in previous]
 
 
-def may_open_alert(*, assessment: RiskAssessment, previous_level: str, previous_overrides=()) -> bool:
-    """Whether this change could open an alert: a rise to HIGH or IMMINENT, or a new override."""
+def may_open_alert(*, assessment: RiskAssessment, previous_level: str, previous_level_rules=()) -> bool:
+    """Whether this change calls for an alert: a rise to HIGH or IMMINENT, or a new reason at those levels.
+
+    A new reason at the same level (an arrest of someone whose red notice already made the case
+    HIGH) is news for the liaison, even if an earlier alert was closed.
+    """
+    if assessment.level not in rules.ALERT_LEVELS:
+        return False
     rose = _rank(assessment.level) > _rank(previous_level or RiskLevel.LOW)
-    return assessment.level in rules.ALERT_LEVELS and (rose or bool(_new_overrides(assessment, previous_overrides)))
+    return rose or bool(_new_reasons(assessment, previous_level_rules))
 
 
 class Routing:
@@ -92,7 +98,7 @@ class Routing:
             return None
         if self._load is None:
             self._load = dict(
-                Alert.objects.filter(state__in=OPEN_ALERT_STATES, responsible_liaison__isnull=False)
+                Alert.objects.open().filter(responsible_liaison__isnull=False)
                 .values_list("responsible_liaison_id").annotate(n=Count("pk"))
             )
         chosen = min(candidates, key=lambda user: (self._load.get(user.pk, 0), user.pk))
@@ -120,6 +126,7 @@ def _deadline(level, now):
     return now + datetime.timedelta(hours=rules.ACKNOWLEDGE_WITHIN_HOURS[level])
 
 
+@transaction.atomic
 def alerts_open(*, assessments: list[RiskAssessment], routing: Routing | None = None) -> list[Alert]:
     """Open an alert for each assessment, for cases that have no open alert (batch: a fixed number of queries).
 
@@ -137,14 +144,14 @@ def alerts_open(*, assessments: list[RiskAssessment], routing: Routing | None = 
         opened.append(Alert(
             public_id=uuid.uuid4(), case=case, country=case.host_country, trigger=assessment.level,
             level=assessment.level, state=AlertState.NEW, opened_by_assessment=assessment,
-            overrides=list(assessment.explanation.get("overrides", [])), opened_at=now,
+            reasons=rules.alert_reasons(assessment.explanation.get("level_rules", [])), opened_at=now,
             acknowledge_by=_deadline(assessment.level, now),
             responsible_liaison=routing.least_busy_liaison(case.host_country),
         ))
     Alert.objects.bulk_create(opened)
     AlertEvent.objects.bulk_create([
         AlertEvent(alert=alert, kind=AlertEventKind.OPENED, at=now,
-                   details={"level": alert.level, "overrides": alert.overrides,
+                   details={"level": alert.level, "reasons": alert.reasons,
                             "assessment": alert.opened_by_assessment_id})
         for alert in opened
     ])
@@ -157,35 +164,39 @@ def alerts_open(*, assessments: list[RiskAssessment], routing: Routing | None = 
     return opened
 
 
+@transaction.atomic
 def alert_follow_assessment(
-    *, assessment: RiskAssessment, previous_level: str, previous_overrides=(), routing: Routing | None = None,
+    *, assessment: RiskAssessment, previous_level: str, previous_level_rules=(), routing: Routing | None = None,
 ) -> Alert | None:
-    """Open, update or annotate the alerts of one case after its assessment changed."""
+    """Update, annotate or open the alerts of one case after its assessment changed."""
     routing = routing or Routing()
     now = clock.now()
     level = assessment.level
-    new_overrides = _new_overrides(assessment, previous_overrides)
-    open_alerts = list(Alert.objects.filter(case_id=assessment.case_id, state__in=OPEN_ALERT_STATES)
-                       .select_related("case", "responsible_liaison"))
+    # Locked: a liaison closing one of these right now must not lose the news written below.
+    open_alerts = list(Alert.objects.open().filter(case_id=assessment.case_id).select_for_update()
+                       .select_related("case", "responsible_liaison").order_by("pk"))
     for alert in open_alerts:
         if alert.level != level:
             Alert.objects.filter(pk=alert.pk).update(level=level)
+            audit.record_change(alert, {"level": (alert.level, level)})
             AlertEvent.objects.create(
                 alert=alert, kind=AlertEventKind.LEVEL_CHANGED, at=now,
                 details={"from": alert.level, "to": level, "assessment": assessment.pk},
             )
     if not may_open_alert(assessment=assessment, previous_level=previous_level,
-                          previous_overrides=previous_overrides):
+                          previous_level_rules=previous_level_rules):
         return None
-    existing = next((a for a in open_alerts if a.trigger == level), None)
-    if existing is None:
+    # An open alert at this level or a more urgent one already covers the case: annotate it.
+    covering = sorted((a for a in open_alerts if _rank(a.trigger) >= _rank(level)), key=lambda a: -_rank(a.trigger))
+    if not covering:
         return _open_superseding(assessment, open_alerts, routing, now)
-    if new_overrides:
-        # Already open for this level: a new override is news for whoever is working it.
-        Alert.objects.filter(pk=existing.pk).update(overrides=sorted(set(existing.overrides) | set(new_overrides)))
+    existing = covering[0]
+    new_reasons = _new_reasons(assessment, previous_level_rules)
+    if new_reasons:
+        Alert.objects.filter(pk=existing.pk).update(reasons=sorted(set(existing.reasons) | set(new_reasons)))
         AlertEvent.objects.create(
             alert=existing, kind=AlertEventKind.NEW_SIGNAL, at=now,
-            details={"overrides": new_overrides, "assessment": assessment.pk},
+            details={"reasons": new_reasons, "assessment": assessment.pk},
         )
         people = routing.caseworkers([existing.case_id])[existing.case_id]
         _notify_many([(existing, people | routing.supervisors(existing.case.organisation_id) | _responsible(existing),
@@ -202,20 +213,21 @@ def _open_superseding(assessment, open_alerts, routing, now) -> Alert:
     alert = Alert(
         public_id=uuid.uuid4(), case=case, country=case.host_country, trigger=assessment.level,
         level=assessment.level, state=AlertState.NEW, opened_by_assessment=assessment,
-        overrides=list(assessment.explanation.get("overrides", [])), opened_at=now,
+        reasons=rules.alert_reasons(assessment.explanation.get("level_rules", [])), opened_at=now,
         acknowledge_by=_deadline(assessment.level, now),
         responsible_liaison=on_it[0].responsible_liaison if on_it else routing.least_busy_liaison(case.host_country),
     )
     alert.save()
     AlertEvent.objects.create(
         alert=alert, kind=AlertEventKind.OPENED, at=now,
-        details={"level": alert.level, "overrides": alert.overrides, "assessment": assessment.pk,
+        details={"level": alert.level, "reasons": alert.reasons, "assessment": assessment.pk,
                  "supersedes": [str(a.public_id) for a in less_urgent]},
     )
     for old in less_urgent:
-        if Alert.objects.filter(pk=old.pk, state__in=OPEN_ALERT_STATES).update(
+        if Alert.objects.open().filter(pk=old.pk).update(
             state=AlertState.SUPERSEDED, closed_at=now, version=F("version") + 1,
         ):
+            audit.record_change(old, {"state": (old.state, AlertState.SUPERSEDED)})
             AlertEvent.objects.create(
                 alert=old, kind=AlertEventKind.SUPERSEDED, at=now, details={"by": str(alert.public_id)},
             )
@@ -223,6 +235,48 @@ def _open_superseding(assessment, open_alerts, routing, now) -> Alert:
     _notify_many([(alert, people | routing.supervisors(case.organisation_id) | _responsible(alert),
                    AlertEventKind.OPENED)])
     return alert
+
+
+@transaction.atomic
+def alerts_close_with_case(*, case_ids) -> int:
+    """Close the open alerts of cases no longer assessed (closed, resettled, departed): nothing left to escalate."""
+    now = clock.now()
+    closed = 0
+    for alert in Alert.objects.open().filter(case_id__in=case_ids).select_for_update():
+        if Alert.objects.open().filter(pk=alert.pk).update(
+            state=AlertState.RESOLVED, closed_at=now, version=F("version") + 1,
+        ):
+            audit.record_change(alert, {"state": (alert.state, AlertState.RESOLVED)})
+            AlertEvent.objects.create(alert=alert, kind=AlertEventKind.CASE_CLOSED, at=now)
+            closed += 1
+    return closed
+
+
+@transaction.atomic
+def alerts_follow_case_move(*, case: Case) -> int:
+    """After the host country changed: re-route the case's open alerts to the new country's liaisons.
+
+    The old country's liaisons lose sight of the alert (they no longer cover the case); the new
+    country's least busy liaison becomes responsible and is told, with the case team.
+    """
+    now = clock.now()
+    routing = Routing()
+    moved = 0
+    for alert in Alert.objects.open().filter(case=case).exclude(country=case.host_country).select_for_update():
+        liaison = routing.least_busy_liaison(case.host_country)
+        Alert.objects.filter(pk=alert.pk).update(
+            country=case.host_country, responsible_liaison=liaison, version=F("version") + 1,
+        )
+        audit.record_change(alert, {"country": (alert.country, case.host_country)})
+        AlertEvent.objects.create(
+            alert=alert, kind=AlertEventKind.MOVED, at=now, details={"from": alert.country, "to": case.host_country},
+        )
+        alert.refresh_from_db()
+        people = routing.caseworkers([case.pk])[case.pk]
+        _notify_many([(alert, people | routing.supervisors(case.organisation_id) | _responsible(alert),
+                       AlertEventKind.MOVED)])
+        moved += 1
+    return moved
 
 
 def _responsible(alert) -> set:
@@ -242,10 +296,11 @@ def _notify_many(batches):
     ])
     ids = [row.pk for row in rows]
     if ids:
+        # robust: the alert is committed either way; a broker hiccup must not turn into a 500.
         transaction.on_commit(lambda: [
             tasks.enqueue_alert_notifications(ids[start:start + NOTIFICATIONS_PER_TASK])
             for start in range(0, len(ids), NOTIFICATIONS_PER_TASK)
-        ])
+        ], robust=True)
 
 
 def _refuse_taken(alert, message_if_closed):
@@ -270,6 +325,8 @@ def alert_acknowledge(*, actor: User, alert: Alert) -> Alert:
     )
     if not won:
         _refuse_taken(alert, _("This alert is already closed. Nothing was changed."))
+    with audit.acting_as(actor):
+        audit.record_change(alert, {"state": (AlertState.NEW, AlertState.ACKNOWLEDGED)})
     AlertEvent.objects.create(alert=alert, kind=AlertEventKind.ACKNOWLEDGED, actor=actor, at=now)
     alert.refresh_from_db()
     return alert
@@ -300,6 +357,8 @@ def alert_record_intervention(
         changes["state"] = AlertState.INTERVENTION
     if changes:
         Alert.objects.filter(pk=locked.pk).update(version=F("version") + 1, **changes)
+        with audit.acting_as(actor):
+            audit.record_change(locked, {"state": (locked.state, changes["state"])})
     AlertEvent.objects.create(
         alert=locked, kind=AlertEventKind.INTERVENTION, actor=actor, at=now, note=note, details={"kind": kind},
     )
@@ -322,10 +381,12 @@ def alert_close(*, actor: User, alert: Alert, outcome: str, note: str) -> Alert:
         acknowledged_at=now, acknowledged_by=actor, responsible_liaison=actor, **closing,
     )
     if not acknowledged_now:
-        won = Alert.objects.filter(pk=alert.pk, state__in=OPEN_ALERT_STATES).update(**closing)
+        won = Alert.objects.open().filter(pk=alert.pk).update(**closing)
         if not won:
             raise AlertAlreadyHandled(_("This alert is already closed. Nothing was changed."), code="closed")
     kind = AlertEventKind.RESOLVED if outcome == AlertState.RESOLVED else AlertEventKind.FALSE_ALARM
+    with audit.acting_as(actor):
+        audit.record_change(alert, {"state": (alert.state, outcome)})
     AlertEvent.objects.create(alert=alert, kind=kind, actor=actor, at=now, note=note)
     alert.refresh_from_db()
     return alert
@@ -339,12 +400,13 @@ def alerts_escalate_overdue() -> int:
     routing = Routing()
     overdue = Alert.objects.filter(
         state=AlertState.NEW, acknowledge_by__lt=now, escalated_at__isnull=True,
-    ).select_related("case", "responsible_liaison")
+    ).select_related("case", "responsible_liaison").order_by("acknowledge_by", "pk")
     for alert in overdue:
         if not Alert.objects.filter(pk=alert.pk, state=AlertState.NEW, escalated_at__isnull=True).update(
             escalated_at=now,
         ):
             continue  # acknowledged or escalated by someone else meanwhile
+        audit.record_change(alert, {"escalated_at": (None, now.isoformat())})
         exclude = {alert.responsible_liaison_id} if alert.responsible_liaison_id else set()
         second = routing.least_busy_liaison(alert.country, exclude=exclude)
         AlertEvent.objects.create(
@@ -357,11 +419,13 @@ def alerts_escalate_overdue() -> int:
     return escalated
 
 
-def notification_deliver(notification_id: int) -> str:
+def notification_deliver(*, notification_id: int) -> str:
     """Send one notification email; on failure count the attempt and ask for a retry later.
 
     Returns the resulting status. The email holds the level, the deadline and a link: never a
-    name, a reference or anything else about the person.
+    name, a reference or anything else about the person. A notification is claimed before it is
+    sent, so a task delivered twice sends it once; one that is no longer needed (the alert was
+    acknowledged or closed, the recipient left) is skipped.
     """
     notification = (
         AlertNotification.objects.select_related("alert", "recipient").filter(pk=notification_id).first()
@@ -369,26 +433,41 @@ def notification_deliver(notification_id: int) -> str:
     if notification is None or notification.status != NotificationStatus.PENDING:
         return notification.status if notification else "missing"
     alert, recipient = notification.alert, notification.recipient
+    if not _still_needed(notification):
+        AlertNotification.objects.filter(pk=notification.pk).update(status=NotificationStatus.SKIPPED)
+        return NotificationStatus.SKIPPED
+    attempts = notification.attempts + 1
+    claimed = AlertNotification.objects.filter(
+        pk=notification.pk, status=NotificationStatus.PENDING, attempts=notification.attempts,
+    ).update(attempts=attempts)
+    if not claimed:
+        return "claimed elsewhere"
     link = settings.PANAH_BASE_URL.rstrip("/") + reverse("cases:alert_detail", args=[alert.public_id])
     with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
         context = {"alert": alert, "link": link, "reason": notification.reason,
                    "level_label": RiskLevel(alert.level).label}
         subject = render_to_string("cases/alerts/email_subject.txt", context).strip()
         body = render_to_string("cases/alerts/email_body.txt", context)
-    attempts = notification.attempts + 1
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
     except Exception as error:  # noqa: BLE001 - any transport failure is retried the same way
         failed = attempts >= NOTIFICATION_MAX_ATTEMPTS
-        AlertNotification.objects.filter(pk=notification.pk).update(
-            attempts=attempts, status=NotificationStatus.FAILED if failed else NotificationStatus.PENDING,
-        )
+        if failed:
+            AlertNotification.objects.filter(pk=notification.pk).update(status=NotificationStatus.FAILED)
         logger.warning("alert notification %s: attempt %s failed (%s)", notification.pk, attempts,
                        type(error).__name__)
         if not failed:
             tasks.schedule_alert_notification_retry(notification.pk, NOTIFICATION_BACKOFF[attempts - 1])
         return NotificationStatus.FAILED if failed else NotificationStatus.PENDING
-    AlertNotification.objects.filter(pk=notification.pk).update(
-        attempts=attempts, status=NotificationStatus.SENT, sent_at=clock.now(),
-    )
+    AlertNotification.objects.filter(pk=notification.pk).update(status=NotificationStatus.SENT, sent_at=clock.now())
     return NotificationStatus.SENT
+
+
+def _still_needed(notification) -> bool:
+    alert = notification.alert
+    if not notification.recipient.is_active or not notification.recipient.email:
+        return False
+    if alert.state not in OPEN_ALERT_STATES:
+        return False
+    # "Not acknowledged in time" is moot once someone has acknowledged it.
+    return not (notification.reason == AlertEventKind.ESCALATED and alert.state != AlertState.NEW)

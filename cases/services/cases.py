@@ -12,7 +12,7 @@ from cases.audit import acting_as
 from cases.choices import CASE_STATUS_TRANSITIONS, CaseStatus, HouseholdRelationship
 from cases.models import Case, CaseReferenceSequence, CaseStatusChange, Person, PersonPhone, User
 from cases.models.people import NAME_FIELDS
-from cases.services import access
+from cases.services import access, alerts
 from cases.services.people import person_fields_for_save
 from cases.services.risk import risk_recompute
 from cases.services.versioning import apply_changes, lock_current
@@ -88,8 +88,11 @@ def case_update(*, actor: User, case: Case, expected_version: int, changes: dict
         current = lock_current(case, expected_version)
         if not permissions.can_edit_case(actor, current):
             raise PermissionDenied
+        moved = "host_country" in changes and changes["host_country"] != current.host_country
         case = apply_changes(current, changes)
     risk_recompute(case=case)
+    if moved:
+        alerts.alerts_follow_case_move(case=case)
     return case
 
 

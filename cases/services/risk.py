@@ -119,14 +119,17 @@ def _assess_chunk(case_ids, evaluate_case, *, reason: str, today: datetime.date)
             assessed_on=today,
         ))
     if cleared:
-        # A resettled, departed or closed case is no longer assessed; its history stays.
+        # A resettled, departed or closed case is no longer assessed; its history stays, and
+        # its open alerts close with it rather than escalate for a case nobody works.
         Case.objects.filter(pk__in=cleared).update(risk_level="", risk_assessment=None)
+        alerts.alerts_close_with_case(case_ids=cleared)
     if not new_assessments:
         return []
     RiskAssessment.objects.bulk_create(new_assessments)
     # One statement per chunk: point each case at the assessment just written for it (the case
     # rows are locked, so the newest assessment of each is this run's).
-    newest = RiskAssessment.objects.filter(case=OuterRef("pk")).order_by("-computed_at", "-pk")
+    # By id, not time: clocks of several hosts need not agree, ids only grow.
+    newest = RiskAssessment.objects.filter(case=OuterRef("pk")).order_by("-pk")
     Case.objects.filter(pk__in=[a.case_id for a in new_assessments]).update(
         risk_assessment=Subquery(newest.values("pk")[:1]), risk_level=Subquery(newest.values("level")[:1]),
     )
@@ -138,10 +141,10 @@ def _assess_chunk(case_ids, evaluate_case, *, reason: str, today: datetime.date)
         if assessment.case_id in with_open_alerts:
             alerts.alert_follow_assessment(
                 assessment=assessment, previous_level=facts.risk_level,
-                previous_overrides=facts.current_overrides, routing=routing,
+                previous_level_rules=facts.current_level_rules, routing=routing,
             )
         elif alerts.may_open_alert(
-            assessment=assessment, previous_level=facts.risk_level, previous_overrides=facts.current_overrides,
+            assessment=assessment, previous_level=facts.risk_level, previous_level_rules=facts.current_level_rules,
         ):
             to_open.append(assessment)
     alerts.alerts_open(assessments=to_open, routing=routing)
@@ -149,7 +152,7 @@ def _assess_chunk(case_ids, evaluate_case, *, reason: str, today: datetime.date)
 
 
 @transaction.atomic
-def country_profile_save(*, actor, profile: CountryProfile) -> CountryProfile:
+def country_profile_save(*, actor, profile: CountryProfile, reassess: bool = True) -> CountryProfile:
     """Save an administrator's edit of a country profile (audited); the re-assessment follows."""
     permissions.require(permissions.can_edit_country_profiles(actor))
     with acting_as(actor):
@@ -157,7 +160,8 @@ def country_profile_save(*, actor, profile: CountryProfile) -> CountryProfile:
             profile.version += 1
         profile.full_clean(exclude=["version"])
         profile.save()
-    country_profile_changed(country=profile.country)
+    if reassess:
+        country_profile_changed(country=profile.country)
     return profile
 
 

@@ -37,7 +37,8 @@ def alert_queue(request):
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "cases/alerts/queue.html", {
-        "page": page, "filters": filters, "now": clock.now(), "covered": covered,
+        "page": page, "filters": filters, "now": clock.now(),
+        "covered_names": [str(dict(HOST_COUNTRIES).get(code, code)) for code in covered],
         "query_without_page": params.urlencode(),
     })
 

@@ -93,7 +93,7 @@ def test_turning_imminent_opens_an_imminent_alert_that_supersedes_the_high_one(c
     alert_services.alert_acknowledge(actor=offices[0], alert=high)
     add_incident(cast.caseworker, case, "removal_order", clock.today())
     imminent = open_alert(case)
-    assert (imminent.trigger, imminent.overrides) == ("imminent", ["I2"])
+    assert (imminent.trigger, imminent.reasons) == ("imminent", ["I2"])
     assert imminent.acknowledge_by == clock.at + datetime.timedelta(hours=1)
     assert imminent.responsible_liaison == offices[0]  # the liaison already on the case stays on it
     high.refresh_from_db()
@@ -109,9 +109,9 @@ def test_a_new_override_on_an_open_imminent_alert_is_news_not_a_new_alert(cast, 
     add_incident(cast.caseworker, case, "deportation_preparation", clock.today())
     assert Alert.objects.filter(case=case, state="new").count() == 1
     alert.refresh_from_db()
-    assert sorted(alert.overrides) == ["I1", "I2"]
+    assert sorted(alert.reasons) == ["I1", "I2"]
     event = AlertEvent.objects.get(alert=alert, kind=AlertEventKind.NEW_SIGNAL)
-    assert event.details["overrides"] == ["I1"]
+    assert event.details["reasons"] == ["I1"]
     assert AlertNotification.objects.count() > mail_count
 
 
@@ -257,7 +257,7 @@ def test_notification_emails_carry_a_link_and_no_personal_data(cast, clock, offi
     case = high_case(cast, clock)
     alert = open_alert(case)
     for notification in AlertNotification.objects.filter(alert=alert):
-        assert alert_services.notification_deliver(notification.pk) == "sent"
+        assert alert_services.notification_deliver(notification_id=notification.pk) == "sent"
     assert sorted(m.to[0] for m in mail.outbox) == ["caseworker@example.org", "liaison@example.org",
                                                      "supervisor@example.org"]
     message = mail.outbox[0]
@@ -277,17 +277,17 @@ def test_a_failed_send_is_retried_later_and_given_up_after_five_attempts(cast, c
     settings.EMAIL_BACKEND = "tests.cases.test_alerts.RefusingBackend"
     alert = open_alert(high_case(cast, clock))
     notification = AlertNotification.objects.filter(alert=alert).first()
-    assert alert_services.notification_deliver(notification.pk) == "pending"
+    assert alert_services.notification_deliver(notification_id=notification.pk) == "pending"
     retry = Schedule.objects.get(name__startswith=f"alert-notification-retry-{notification.pk}-")
     assert retry.func == "cases.tasks.alert_notification_send" and retry.schedule_type == Schedule.ONCE
     assert retry.next_run == clock.at + datetime.timedelta(seconds=60)
     for _ in range(4):
-        alert_services.notification_deliver(notification.pk)
+        alert_services.notification_deliver(notification_id=notification.pk)
     notification.refresh_from_db()
     assert (notification.status, notification.attempts) == ("failed", 5)
     assert Schedule.objects.filter(name__startswith=f"alert-notification-retry-{notification.pk}-").count() == 4
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert alert_services.notification_deliver(notification.pk) == "failed"  # not resent once given up
+    assert alert_services.notification_deliver(notification_id=notification.pk) == "failed"  # not resent once given up
 
 
 # --- Pages ---------------------------------------------------------------------------------------
@@ -442,7 +442,101 @@ def test_a_notification_is_written_in_the_recipients_language(cast, clock, offic
     cast.liaison.save(update_fields=["preferred_language"])
     alert = open_alert(high_case(cast, clock))
     notification = AlertNotification.objects.get(alert=alert, recipient=cast.liaison)
-    alert_services.notification_deliver(notification.pk)
+    alert_services.notification_deliver(notification_id=notification.pk)
     subject, body = mail.outbox[0].subject, mail.outbox[0].body
     assert subject.startswith("Panah: ") and "Высокий" in subject and "refoulement" not in subject
     assert "Уровень" in body or "уровень" in body.lower()
+
+
+# --- Review findings: each of these once went wrong ----------------------------------------------
+
+def test_a_case_never_has_two_open_alerts_when_its_level_falls_and_rises_again(cast, clock, offices):
+    case = high_case(cast, clock)
+    add_incident(cast.caseworker, case, "removal_order", clock.today())  # IMMINENT (supersedes HIGH)
+    clock.advance(hours=2)
+    add_incident(cast.caseworker, case, "removal_order_suspended", clock.today())  # back to HIGH
+    add_incident(cast.caseworker, case, "released", clock.today())  # MEDIUM
+    clock.advance(days=1)
+    add_incident(cast.caseworker, case, "custody", clock.today())  # HIGH again
+    open_alerts = list(Alert.objects.open().filter(case=case))
+    assert len(open_alerts) == 1 and open_alerts[0].trigger == "imminent"
+    assert open_alerts[0].level == "high"
+    news = AlertEvent.objects.filter(alert=open_alerts[0], kind=AlertEventKind.NEW_SIGNAL).last()
+    assert "H1" in news.details["reasons"]
+
+
+def test_a_new_reason_at_the_same_level_opens_a_new_alert_after_the_last_was_closed(cast, clock, offices):
+    case = open_case(cast.caseworker)
+    add_incident(cast.caseworker, case, "red_notice", clock.today())  # HIGH (H3)
+    first = open_alert(case)
+    alert_services.alert_close(actor=cast.liaison, alert=first, outcome="resolved", note="Notice challenged.")
+    clock.advance(days=30)
+    add_incident(cast.caseworker, case, "custody", clock.today())  # still HIGH, but now arrested (H1)
+    second = open_alert(case)
+    assert second.pk != first.pk and "H1" in second.reasons
+
+
+def test_closing_the_case_closes_its_alerts_and_nothing_escalates(cast, clock, offices):
+    from cases.services import cases as case_services
+
+    case = high_case(cast, clock)
+    alert = open_alert(case)
+    case.refresh_from_db()
+    case_services.case_change_status(actor=cast.caseworker, case=case, expected_version=case.version,
+                                     to_status="closed", reason="Left for a third country")
+    alert.refresh_from_db()
+    assert alert.state == AlertState.RESOLVED and alert.closed_by is None
+    assert AlertEvent.objects.filter(alert=alert, kind=AlertEventKind.CASE_CLOSED).exists()
+    clock.advance(days=2)
+    assert alert_services.alerts_escalate_overdue() == 0
+
+
+def test_moving_the_case_to_another_country_moves_its_alert_to_that_countrys_liaisons(
+    cast, clock, offices, logged_in,
+):
+    from cases.services import cases as case_services
+
+    case = high_case(cast, clock)
+    alert = open_alert(case)
+    case.refresh_from_db()
+    case_services.case_update(actor=cast.caseworker, case=case, expected_version=case.version,
+                              changes={"host_country": "TH"})
+    alert.refresh_from_db()
+    assert (alert.country, alert.responsible_liaison) == ("TH", offices[1])
+    assert recipients(alert, "moved") >= {"farliaison", "caseworker"}
+    assert logged_in(cast.liaison).get(reverse("cases:alert_detail", args=[alert.public_id])).status_code == 404
+    assert logged_in(offices[1]).get(reverse("cases:alert_detail", args=[alert.public_id])).status_code == 200
+
+
+def test_a_liaison_sees_a_closed_alert_for_30_days_then_no_longer(cast, clock, offices, logged_in):
+    alert = open_alert(high_case(cast, clock))
+    alert_services.alert_close(actor=cast.liaison, alert=alert, outcome="false_alarm", note="Another person.")
+    url = reverse("cases:alert_detail", args=[alert.public_id])
+    clock.advance(days=29)
+    assert logged_in(cast.liaison).get(url).status_code == 200
+    clock.advance(days=2)
+    assert logged_in(cast.liaison).get(url).status_code == 404
+    assert list(logged_in(cast.liaison).get(reverse("cases:alert_queue"), {"state": "all"}).context["page"]) == []
+    assert logged_in(cast.caseworker).get(url).status_code == 200  # the case team keeps its history
+
+
+def test_acknowledging_and_closing_are_in_the_audit_trail_with_the_actor(cast, clock, offices):
+    alert = open_alert(high_case(cast, clock))
+    alert_services.alert_acknowledge(actor=cast.liaison, alert=alert)
+    alert_services.alert_close(actor=cast.liaison, alert=alert, outcome="resolved", note="Released.")
+    entries = LogEntry.objects.get_for_object(alert).filter(action=LogEntry.Action.UPDATE).order_by("pk")
+    assert [(e.actor, e.changes_dict["state"]) for e in entries] == [
+        (cast.liaison, ["new", "acknowledged"]), (cast.liaison, ["acknowledged", "resolved"]),
+    ]
+    assert entries[0].additional_data["organisation"] == cast.ngo.pk  # auditors of the owning NGO see it
+
+
+def test_an_escalation_email_is_skipped_once_the_alert_is_acknowledged(cast, clock, offices, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    alert = open_alert(high_case(cast, clock))
+    clock.advance(hours=25)
+    alert_services.alerts_escalate_overdue()
+    alert_services.alert_acknowledge(actor=cast.liaison, alert=alert)
+    for notification in AlertNotification.objects.filter(alert=alert, reason="escalated"):
+        assert alert_services.notification_deliver(notification_id=notification.pk) == "skipped"
+    assert mail.outbox == []

@@ -96,8 +96,8 @@ def test_a_quiet_case_in_a_quiet_country_is_low_with_nothing_fired_or_missing():
     ("terrorism_accusation", "P16", 2),
     ("nationality_misattribution", "P18", 3),
     ("device_compromise", "P19", 1),
-    ("resettlement_accepted", "M2", -2),
-    ("extradition_refused", "M3", -2),
+    ("resettlement_accepted", "MF2", -2),
+    ("extradition_refused", "MF3", -2),
 ])
 def test_each_incident_signal_fires_its_factor_with_the_incident_as_evidence(category, factor, points):
     event = incident(category)
@@ -152,6 +152,20 @@ def test_custody_floor_depends_on_the_country_score():
     assert calmer.country_score == 2 and calmer.level == RiskLevel.MEDIUM
 
 
+@pytest.mark.parametrize("category", ["transfer", "deportation_preparation", "prc_officials", "access_denied"])
+def test_outside_custody_a_short_horizon_signal_lapses_after_14_days_and_is_flagged(category):
+    fresh = assess(facts(incident(category, days(-14))))
+    assert fresh.fired and "stale_signal" not in fresh.missing
+    old = assess(facts(incident(category, days(-15))))
+    assert not any(f.factor.startswith(("P5", "P6", "P7", "P8")) for f in old.fired)
+    assert "stale_signal" in old.missing
+
+
+def test_in_custody_the_custody_signals_count_however_old():
+    outcome = assess(facts(incident("custody", days(-200)), incident("prc_officials", days(-150))))
+    assert outcome.level == RiskLevel.IMMINENT and "stale_signal" not in outcome.missing
+
+
 def test_a_release_ends_custody_and_the_custody_signals_before_it():
     outcome = assess(facts(incident("custody", days(-20)), incident("transfer", days(-15)),
                            incident("released", days(-10))))
@@ -179,7 +193,7 @@ def test_extradition_approved_with_no_remedy_is_imminent_and_unknown_remedy_is_f
 
 def test_an_extradition_refusal_after_the_request_ends_it_and_mitigates():
     outcome = assess(facts(incident("extradition_request", days(-30)), incident("extradition_refused", days(-5))))
-    assert "P3a" not in fired(outcome) and "M3" in fired(outcome)
+    assert "P3a" not in fired(outcome) and "MF3" in fired(outcome)
     again = assess(facts(incident("extradition_request", days(-30)), incident("extradition_refused", days(-5)),
                          incident("extradition_request", days(-1))))
     assert "P3a" in fired(again) and again.level == RiskLevel.HIGH
@@ -195,18 +209,30 @@ def test_a_suspended_removal_order_no_longer_counts():
     assert "P2" not in fired(outcome)
 
 
+def test_mitigation_never_lowers_a_high_floor():
+    citizen = [LegalStatusFact(31, PRINCIPAL_ID, "citizen", days(-300), None)]
+    outcome = assess(facts(incident("red_notice"), legal=citizen))
+    assert "MF4" in fired(outcome) and outcome.level == RiskLevel.HIGH
+
+
+def test_host_citizenship_is_no_mitigation_in_a_high_risk_country():
+    citizen = [LegalStatusFact(31, PRINCIPAL_ID, "citizen", days(-300), None)]
+    assert "MF4" not in fired(assess(facts(legal=citizen), country(returns=[2020])))  # country score 3
+    assert "MF4" in fired(assess(facts(legal=citizen), country(sco_member="yes")))  # country score 2
+
+
 def test_mitigation_lowers_the_score_but_never_cancels_an_override():
     citizen = [LegalStatusFact(31, PRINCIPAL_ID, "citizen", days(-300), None)]
     outcome = assess(facts(incident("deportation_preparation"), legal=citizen))
     assert outcome.level == RiskLevel.IMMINENT
-    assert fired(outcome)["M4"].points == -3
+    assert fired(outcome)["MF4"].points == -3
     assert outcome.score == 0  # never negative
 
 
 def test_recognised_refugee_with_a_host_permit_is_mitigating():
     refugee = [LegalStatusFact(31, PRINCIPAL_ID, "refugee", days(-300), days(300))]
     outcome = assess(facts(incident("prc_contact"), unhcr="recognised", legal=refugee))
-    assert "M1" in fired(outcome) and outcome.score == 0
+    assert "MF1" in fired(outcome) and outcome.score == 0
 
 
 @pytest.mark.parametrize(("days_left", "factor"), [(-1, "P9"), (0, "P10a"), (30, "P10a"), (31, "P10b"),
@@ -325,7 +351,7 @@ def test_missing_data_is_listed():
 
 def test_a_child_in_the_household_is_a_vulnerability():
     people = [PersonFact(PRINCIPAL_ID, "principal", datetime.date(1990, 1, 1)),
-              PersonFact(11, "child", datetime.date(2009, 11, 29))]  # turns 18 tomorrow
+              PersonFact(11, "child", datetime.date(2008, 11, 29))]  # 17 today, turns 18 tomorrow
     assert assess(facts(people=people)).vulnerabilities == ["child"]
     people[1] = PersonFact(11, "child", datetime.date(2008, 11, 28))  # 18 today
     assert assess(facts(people=people)).vulnerabilities == []

@@ -19,7 +19,7 @@ from cases.services import people, records
 from cases.services.risk import country_profile_save, risk_recompute, risk_recompute_many
 from tests.conftest import add_incident, open_case
 
-DATA_FILE = Path(__file__).resolve().parents[2] / "cases" / "risk" / "data" / "country_profiles.json"
+DATA_FILE = Path(__file__).resolve().parents[2] / "cases" / "migrations" / "data" / "0004_country_profiles.json"
 
 
 def level(case):
