@@ -173,7 +173,7 @@ def alert_follow_assessment(
     now = clock.now()
     level = assessment.level
     # Locked: a liaison closing one of these right now must not lose the news written below.
-    open_alerts = list(Alert.objects.open().filter(case_id=assessment.case_id).select_for_update()
+    open_alerts = list(Alert.objects.open().filter(case_id=assessment.case_id).select_for_update(of=("self",))
                        .select_related("case", "responsible_liaison").order_by("pk"))
     for alert in open_alerts:
         if alert.level != level:
