@@ -35,6 +35,8 @@ from cases.models import (
     User,
 )
 from cases.models.people import NAME_FIELDS
+from cases.models.risk import COUNTRY_FACT_NAMES, CountryProfile, CountryReturn
+from cases.risk.explain import evidence_keys, explain
 from cases.roles import ASSIGNABLE_ROLES
 
 CASE_SORTS = {
@@ -354,3 +356,20 @@ def case_risk_history(case: Case, *, limit: int = 50) -> list[RiskAssessment]:
 
 def case_alerts(case: Case) -> QuerySet[Alert]:
     return case.alerts.select_related("responsible_liaison").order_by("-opened_at")
+
+
+def risk_explanation(explanation: dict, *, show_anchors: bool = True) -> dict:
+    """An assessment explained for display, with the sources of the country facts it cites."""
+    sources = {}
+    profile_ids = evidence_keys(explanation, "country")
+    if profile_ids:
+        for profile in CountryProfile.objects.filter(pk__in=profile_ids).only(
+            "pk", *[f"{name}_source" for name in COUNTRY_FACT_NAMES],
+        ):
+            for name in COUNTRY_FACT_NAMES:
+                sources[("country", profile.pk, name)] = getattr(profile, f"{name}_source")
+    return_ids = evidence_keys(explanation, "country_return")
+    if return_ids:
+        for pk, url in CountryReturn.objects.filter(pk__in=return_ids).values_list("pk", "source"):
+            sources[("country_return", pk, "")] = url
+    return explain(explanation, show_anchors=show_anchors, sources=sources)

@@ -27,12 +27,12 @@ def _choice_label(choices, code):
         return code
 
 
-def _evidence_row(evidence, *, show_anchors):
-    record, code = evidence["record"], evidence.get("code", "")
-    date = datetime.date.fromisoformat(evidence["date"]) if evidence.get("date") else None
+def _evidence_row(evidence, *, show_anchors, sources):
+    record, record_id, day, code = evidence
+    date = datetime.date.fromisoformat(day) if day else None
     anchor = ""
     if record == "incident":
-        text, anchor = _choice_label(IncidentCategory, code), f"incident-{evidence['id']}"
+        text, anchor = _choice_label(IncidentCategory, code), f"incident-{record_id}"
     elif record == "document":
         text, anchor = _choice_label(DocumentType, code), "documents"
     elif record == "legal_status":
@@ -47,12 +47,22 @@ def _evidence_row(evidence, *, show_anchors):
         text = _("Documented return to China")
     return {
         "text": text, "date": date, "year_only": record == "country_return",
-        "anchor": anchor if show_anchors else "", "source": evidence.get("source", ""),
+        "anchor": anchor if show_anchors else "", "source": sources.get((record, record_id, code), ""),
     }
 
 
-def explain(explanation: dict, *, show_anchors: bool = True) -> dict:
-    """Display data for an assessment: level, reasons, factors with evidence, missing data, actions."""
+def evidence_keys(explanation: dict, record: str) -> set[int]:
+    """Ids of the records of one kind (country, country_return) the explanation cites."""
+    return {e[1] for fired in explanation["fired"] for e in fired["evidence"] if e[0] == record}
+
+
+def explain(explanation: dict, *, show_anchors: bool = True, sources: dict | None = None) -> dict:
+    """Display data for an assessment: level, reasons, factors with evidence, missing data, actions.
+
+    `sources` maps (record, id, code) of country evidence to its source URL (see
+    `selectors.risk_explanation`, which reads them).
+    """
+    sources = sources or {}
     level = explanation["level"]
     factors = []
     for fired in explanation["fired"]:
@@ -63,7 +73,7 @@ def explain(explanation: dict, *, show_anchors: bool = True) -> dict:
             "scope": factor.scope if factor else "case",
             "points": fired["points"],
             "decayed": fired["decayed"],
-            "evidence": [_evidence_row(e, show_anchors=show_anchors) for e in fired["evidence"]],
+            "evidence": [_evidence_row(e, show_anchors=show_anchors, sources=sources) for e in fired["evidence"]],
         })
     reasons = [_LEVEL_RULE_LABELS.get(rule_id, rule_id) for rule_id in explanation["level_rules"]]
     return {

@@ -34,8 +34,10 @@ class Evidence:
     source: str = ""
 
     def as_json(self):
-        return {"record": self.record, "id": self.id, "date": self.date.isoformat() if self.date else None,
-                "code": self.code, "source": self.source}
+        """[record, id, date, code]: compact, because 100,000 assessments each store their evidence.
+        Sources of country facts are not copied into every assessment: the profile (and its
+        audit history) holds them, and `selectors.risk_explanation` looks them up."""
+        return [self.record, self.id, self.date.isoformat() if self.date else None, self.code]
 
 
 @dataclass

@@ -16,7 +16,6 @@ from cases.models import CountryProfile, RiskRuleSet
 from cases.models.risk import COUNTRY_FACTS
 from cases.pagination import CappedCountPaginator
 from cases.risk import rules
-from cases.risk.explain import explain
 from cases.services import alerts as alert_services
 
 
@@ -56,8 +55,9 @@ def _detail_context(request, alert, **forms):
         "now": clock.now(),
         "is_open": open_,
         "overdue": open_ and alert.state == AlertState.NEW and alert.acknowledge_by < clock.now(),
-        "current": explain(assessment.explanation, show_anchors=can_view_case) if assessment else None,
-        "at_opening": explain(alert.opened_by_assessment.explanation, show_anchors=can_view_case),
+        "current": selectors.risk_explanation(assessment.explanation, show_anchors=can_view_case)
+        if assessment else None,
+        "at_opening": selectors.risk_explanation(alert.opened_by_assessment.explanation, show_anchors=can_view_case),
         "can_view_case": can_view_case,
         "can_work": can_work and open_,
         "can_intervene": permissions.can_record_intervention(user, alert) and open_,
@@ -131,7 +131,7 @@ def alert_close(request, public_id):
 def case_risk(request, public_id):
     case = selectors.visible_case(request.user, public_id, audit_read=True)
     history = [
-        {"assessment": assessment, "explained": explain(assessment.explanation)}
+        {"assessment": assessment, "explained": selectors.risk_explanation(assessment.explanation)}
         for assessment in selectors.case_risk_history(case)
     ]
     return render(request, "cases/risk_history.html", {"case": case, "history": history})

@@ -28,7 +28,6 @@ from cases.forms import (
     StatusChangeForm,
 )
 from cases.pagination import CappedCountPaginator
-from cases.risk.explain import explain
 from cases.services import access
 from cases.services import cases as case_services
 from cases.views.common import run_form
@@ -125,7 +124,7 @@ def case_detail(request, public_id):
     can_edit = permissions.can_edit_case(user, case)
     context = {
         "case": case,
-        "risk": explain(case.risk_assessment.explanation) if case.risk_assessment else None,
+        "risk": selectors.risk_explanation(case.risk_assessment.explanation) if case.risk_assessment else None,
         "case_alerts": selectors.case_alerts(case),
         "can_edit": can_edit,
         "can_assign": permissions.can_assign_case(user, case),

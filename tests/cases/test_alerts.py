@@ -406,6 +406,9 @@ def test_the_case_page_shows_the_level_why_and_the_open_alert(cast, clock, offic
     assert "In custody in a country with a country score of 3 or more" in page
     assert reverse("cases:alert_detail", args=[open_alert(case).public_id]) in page
     assert "No relatives in China are recorded" in page  # missing data
+    from cases.models import CountryProfile
+
+    assert CountryProfile.objects.get(country="KZ").sco_member_source in page  # the source behind C3
 
 
 def test_the_rules_page_lists_every_factor_and_the_country_sources(cast, logged_in):

@@ -49,8 +49,7 @@ def test_a_custody_incident_raises_the_level_at_once_and_history_keeps_each_step
     assert latest.previous_level == RiskLevel.MEDIUM
     assert RiskAssessment.objects.filter(case=case).count() == before + 1
     p1 = next(f for f in latest.explanation["fired"] if f["factor"] == "P1")
-    assert p1["evidence"] == [{"record": "incident", "id": custody.pk, "date": clock.today().isoformat(),
-                               "code": "custody", "source": ""}]
+    assert p1["evidence"] == [["incident", custody.pk, clock.today().isoformat(), "custody"]]
     # Removing the evidence brings the level back down, as a new step of the history.
     records.incident_remove(actor=cast.caseworker, incident=custody)
     assert level(case) == RiskLevel.MEDIUM
