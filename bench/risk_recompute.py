@@ -32,10 +32,47 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
 
 
+def fanned_out_runs(workers, reset):
+    """The production path: the daily task cuts the cases into id ranges that a real cluster of
+    `workers` processes works through. Timed from queueing to the last range finished."""
+    import signal
+    import subprocess
+
+    from django_q.models import Task
+
+    from cases import tasks
+
+    env = {**os.environ, "PANAH_Q_WORKERS": str(workers),
+           "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+    rows = []
+    reset()
+    cluster = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        time.sleep(3)  # let the workers start
+        for label in ("first assessment", "nothing changed"):
+            start = time.perf_counter()
+            queued = tasks.risk_recompute_daily("manual")
+            while Task.objects.filter(group=queued["group"]).count() < queued["tasks"]:
+                time.sleep(0.2)
+            seconds = time.perf_counter() - start
+            failed = Task.objects.filter(group=queued["group"], success=False).count()
+            rows.append({"run": label, "workers": workers, "seconds": round(seconds, 1), "tasks": queued["tasks"],
+                         "failed_tasks": failed})
+            print(f"fanned out over {workers} workers, {label:<17} {seconds:>6.1f} s  "
+                  f"({queued['tasks']} range tasks, {failed} failed)")
+    finally:
+        cluster.send_signal(signal.SIGTERM)
+        cluster.wait(timeout=60)
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--single", type=int, default=300, help="single-case recomputations to time")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="also time the daily run fanned out over a real django-q cluster of N workers (0: skip)")
     args = parser.parse_args()
 
     os.environ.setdefault("PANAH_ENV", "demo")
@@ -47,6 +84,7 @@ def main():
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
+    from django_q.models import OrmQ
 
     from cases import clock
     from cases.models import Alert, Case, RiskAssessment
@@ -74,11 +112,15 @@ def main():
         print(f"full run, {label:<28} {row['seconds']:>6.1f} s  ({row['per_case_ms']} ms/case, "
               f"{row['changed']} outcomes changed, {row['new_alerts']} alerts opened)")
 
-    if Case.objects.filter(risk_assessment__isnull=False).exists():
-        # A re-run on an existing benchmark database: start again from unassessed cases.
+    def reset():
+        """Start again from unassessed cases (a re-run, or before the fanned-out runs)."""
         Case.objects.update(risk_level="", risk_assessment=None)
         Alert.objects.all().delete()
         RiskAssessment.objects.all().delete()
+        OrmQ.objects.all().delete()  # notifications queued by earlier runs
+
+    if Case.objects.filter(risk_assessment__isnull=False).exists():
+        reset()
     full_run("first assessment")
     full_run("nothing changed")
     real_now = clock.now
@@ -107,6 +149,8 @@ def main():
     print(f"single case: median {single['median_ms']} ms, p95 {single['p95_ms']} ms, max {single['max_ms']} ms, "
           f"{single['queries_median']} queries (max {single['queries_max']})")
 
+    if args.workers:
+        results["fanned_out"] = fanned_out_runs(args.workers, reset)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     path = out / f"risk_recompute-{connection.vendor}.json"

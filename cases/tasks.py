@@ -42,15 +42,37 @@ def enqueue_attachment_verify(attachment_id: int) -> str:
 
 # --- Refoulement risk and alerts -------------------------------------------------------------------
 
+# Cases per task of the daily run: a few seconds of work each, far from the worker timeout.
+RISK_RANGE_SIZE = 5000
+
+
 def risk_recompute_daily(reason: str = "daily") -> dict:
-    """Re-assess every case: date triggers (expiry at 180/90/30/7/0 days), decay, new rule sets.
+    """Re-assess every case (expiry windows, decay, new rule sets), spread over the workers.
 
     Unchanged outcomes write nothing, so the full run costs little more than the date triggers
-    alone, and nothing date-dependent can be missed by a narrower query.
+    alone, and nothing date-dependent can be missed by a narrower query. The cases are cut into
+    id ranges queued as separate tasks, so every worker of every cluster shares the run.
+    Returns the django-q group of the queued tasks and their number.
     """
+    from cases.models import Case
+
+    ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+    ranges = [(ids[start], ids[min(start + RISK_RANGE_SIZE, len(ids)) - 1])
+              for start in range(0, len(ids), RISK_RANGE_SIZE)]
+    group = f"risk-{reason}-{uuid.uuid4().hex[:8]}"
+    for first, last in ranges:
+        async_task("cases.tasks.risk_recompute_range", first, last, reason, group=group,
+                   task_name=f"risk-range-{first}-{last}")
+    return {"group": group, "tasks": len(ranges)}
+
+
+def risk_recompute_range(first_id: int, last_id: int, reason: str) -> dict:
+    """Re-assess the cases whose ids lie in [first_id, last_id]."""
+    from cases.models import Case
     from cases.services.risk import risk_recompute_many
 
-    return risk_recompute_many(reason=reason)
+    ids = Case.objects.filter(pk__range=(first_id, last_id)).order_by("pk").values_list("pk", flat=True)
+    return risk_recompute_many(case_ids=ids, reason=reason)
 
 
 def risk_recompute_country(country: str) -> dict:

@@ -184,3 +184,22 @@ def test_one_case_recomputation_costs_a_fixed_number_of_queries(cast, clock, dja
         add_incident(cast.caseworker, case, "prc_contact", clock.today() - datetime.timedelta(days=day))
     with django_assert_max_num_queries(12):
         risk_recompute(case=case)
+
+
+def test_the_daily_run_is_spread_over_tasks_by_id_range(cast, clock, monkeypatch):
+    from cases import tasks
+
+    monkeypatch.setattr(Conf, "SYNC", True)  # run the queued range tasks inline
+    monkeypatch.setattr(tasks, "RISK_RANGE_SIZE", 2)
+    cases = [open_case(cast.caseworker, passport_number="") for _ in range(3)]
+    for case in cases:
+        people.document_add(actor=cast.caseworker, person=case.people.get(), data={
+            "document_type": "prc_passport", "number": "E9", "issuing_country": "CN",
+            "expires_on": clock.today() + datetime.timedelta(days=181)})
+    clock.advance(days=1)
+    queued = tasks.risk_recompute_daily()
+    assert queued["tasks"] == 2
+    for case in cases:
+        case.refresh_from_db()
+        assert case.risk_assessment.reason == AssessmentReason.DAILY
+        assert "P11b" in {f["factor"] for f in case.risk_assessment.explanation["fired"]}

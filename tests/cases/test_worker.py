@@ -96,3 +96,22 @@ def test_worker_emails_alert_notifications_with_a_link_and_no_personal_data(
     for personal in [*MEMET.values(), case.reference, "E12345678", "Almaty"]:
         assert personal not in messages
     assert AlertNotification.objects.filter(alert__case=case, status="sent").count() == 3
+
+
+def test_worker_runs_the_daily_reassessment_in_range_tasks(cast, worker):
+    from django_q.tasks import async_task
+
+    from cases.models import Case, RiskAssessment
+
+    first, second = open_case(cast.caseworker), open_case(cast.caseworker, country="TR")
+    # As after an upgrade: cases the engine has never assessed.
+    Case.objects.update(risk_level="", risk_assessment=None)
+    RiskAssessment.objects.all().delete()
+    async_task("cases.tasks.risk_recompute_daily", task_name="daily-under-test")
+    daily = finished_task("daily-under-test")
+    assert daily.success and daily.result["tasks"] == 1
+    ranged = finished_task(f"risk-range-{first.pk}-{second.pk}")
+    assert ranged.success and ranged.result == {"cases": 2, "changed": 2}
+    for case in (first, second):
+        case.refresh_from_db()
+        assert case.risk_level and case.risk_assessment.reason == "daily"
