@@ -92,10 +92,17 @@ class CountryFacts:
 RISK_DOCUMENT_TYPES = [DocumentType.PRC_PASSPORT, DocumentType.RETURN_TRAVEL_DOCUMENT]
 
 
-def load_case_facts(case_ids) -> dict[int, CaseFacts]:
-    """Facts of the given cases in six queries, whatever their number (callers chunk the ids)."""
+def load_case_facts(case_ids, *, lock: bool = False) -> dict[int, CaseFacts]:
+    """Facts of the given cases in six queries, whatever their number (callers chunk the ids).
+
+    With `lock`, the case rows are locked (in id order) by the first query, inside the caller's
+    transaction: an assessment is then never written from facts older than another one's.
+    """
     facts = {}
-    rows = Case.objects.filter(pk__in=case_ids).values_list(
+    cases = Case.objects.filter(pk__in=case_ids).order_by("pk")
+    if lock:
+        cases = cases.select_for_update(of=("self",))
+    rows = cases.values_list(
         "pk", "host_country", "status", "unhcr_status", "risk_level",
         "risk_assessment__digest", "risk_assessment__explanation__level_rules",
     )
