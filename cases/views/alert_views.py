@@ -88,24 +88,32 @@ def alert_acknowledge(request, public_id):
     return redirect(_alert_url(alert))
 
 
+def _run_alert_form(request, alert, *, form, form_name, action, success_message, anchor=""):
+    """Validate and act; a refusal re-renders the alert page (400) with what was typed kept."""
+    if form.is_valid():
+        try:
+            action(**form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, success_message)
+            return redirect(_alert_url(alert) + anchor)
+    alert.refresh_from_db()
+    context = _detail_context(request, alert, **{form_name: form})
+    return render(request, "cases/alerts/detail.html", context, status=400)
+
+
 @login_required
 @require_POST
 def alert_intervention(request, public_id):
     alert = selectors.visible_alert(request.user, public_id)
     permissions.require(permissions.can_record_intervention(request.user, alert))
-    form = InterventionForm(request.POST, prefix="intervention")
-    if form.is_valid():
-        try:
-            alert_services.alert_record_intervention(actor=request.user, alert=alert, **form.cleaned_data)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("Intervention recorded."))
-            return redirect(_alert_url(alert) + "#interventions")
-    alert.refresh_from_db()
-    context = _detail_context(request, alert, intervention_form=form)
-    return render(request, "cases/alerts/detail.html", context, status=400)
+    return _run_alert_form(
+        request, alert, form=InterventionForm(request.POST, prefix="intervention"), form_name="intervention_form",
+        action=lambda **data: alert_services.alert_record_intervention(actor=request.user, alert=alert, **data),
+        success_message=_("Intervention recorded."), anchor="#interventions",
+    )
 
 
 @login_required
@@ -113,18 +121,11 @@ def alert_intervention(request, public_id):
 def alert_close(request, public_id):
     alert = selectors.visible_alert(request.user, public_id)
     permissions.require(permissions.can_work_alert(request.user, alert))
-    form = AlertCloseForm(request.POST, prefix="close")
-    if form.is_valid():
-        try:
-            alert_services.alert_close(actor=request.user, alert=alert, **form.cleaned_data)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("Alert closed."))
-            return redirect(_alert_url(alert))
-    alert.refresh_from_db()
-    return render(request, "cases/alerts/detail.html", _detail_context(request, alert, close_form=form), status=400)
+    return _run_alert_form(
+        request, alert, form=AlertCloseForm(request.POST, prefix="close"), form_name="close_form",
+        action=lambda **data: alert_services.alert_close(actor=request.user, alert=alert, **data),
+        success_message=_("Alert closed."),
+    )
 
 
 @login_required

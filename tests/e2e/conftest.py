@@ -5,7 +5,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
+
+from tests.conftest import PASSWORD
 
 # Playwright's sync API runs an event loop in the test thread, so Django's ORM would refuse to
 # run beside it (microsoft/playwright-pytest#29). Set for the test process only: the deployment
@@ -47,3 +49,12 @@ def screenshot(page, request):
         return path
 
     return take
+
+
+def log_in(page, base_url, username):
+    """Log in through the real login form and wait for the case list."""
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Cases")).to_be_visible()

@@ -8,17 +8,9 @@ from auditlog.models import LogEntry
 from playwright.sync_api import expect
 
 from cases.models import Case
-from tests.conftest import PASSWORD
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Cases")).to_be_visible()
 
 
 def test_caseworker_registers_a_case_and_finds_it_by_its_uyghur_name(live_server, transactional_db, cast, page,

@@ -9,18 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import Alert, Intervention
-from tests.conftest import PASSWORD, open_case
-from tests.e2e.conftest import ARTIFACTS
+from tests.conftest import open_case
+from tests.e2e.conftest import ARTIFACTS, log_in
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Cases")).to_be_visible()
 
 
 def add_incident(page, category, day, description):
