@@ -35,7 +35,7 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
 
 
-def fanned_out_runs(workers, reset):
+def fanned_out_runs(workers, reset, vacuum):
     """The production path: the daily task cuts the cases into id ranges that a real cluster of
     `workers` processes works through. Timed from queueing to the last range finished."""
     import signal
@@ -49,6 +49,7 @@ def fanned_out_runs(workers, reset):
            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
     rows = []
     reset()
+    vacuum()
     cluster = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -125,16 +126,16 @@ def main():
         print(f"full run, {label:<28} {row['seconds']:>6.1f} s  ({row['per_case_ms']} ms/case, "
               f"{row['changed']} outcomes changed, {row['new_alerts']} alerts opened)")
 
+    @transaction.atomic
     def reset():
-        """Start again from unassessed cases (a re-run, or before the fanned-out runs)."""
+        """Start again from unassessed cases with no alerts (a re-run, or before the fanned-out runs)."""
         Case.objects.update(risk_level="", risk_assessment=None)
         Alert.objects.all().delete()
         RiskAssessment.objects.all().delete()
         OrmQ.objects.all().delete()  # notifications queued by earlier runs
 
-    if Case.objects.filter(risk_assessment__isnull=False).exists():
-        reset()
-        vacuum()
+    reset()  # always: an interrupted earlier run can leave alerts behind that change what is measured
+    vacuum()
     full_run("first assessment")
     full_run("nothing changed")
     real_now = clock.now
@@ -179,7 +180,7 @@ def main():
               f"(max {single['queries_max']})")
 
     if args.workers:
-        results["fanned_out"] = fanned_out_runs(args.workers, reset)
+        results["fanned_out"] = fanned_out_runs(args.workers, reset, vacuum)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     path = out / f"risk_recompute-{connection.vendor}.json"

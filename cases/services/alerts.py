@@ -165,6 +165,38 @@ def alerts_open(*, assessments: list[RiskAssessment], routing: Routing | None = 
 
 
 @transaction.atomic
+def alerts_follow_levels(*, assessments: list[RiskAssessment]) -> int:
+    """Note a new level on the open alerts of these cases, when nothing else is news (batch).
+
+    A rules change or a date passing can move thousands of cases with open alerts at once;
+    this costs a fixed number of queries however many there are.
+    """
+    if not assessments:
+        return 0
+    now = clock.now()
+    by_case = {a.case_id: a for a in assessments}
+    changed = [alert for alert in Alert.objects.open().filter(case_id__in=by_case).select_for_update()
+               if alert.level != by_case[alert.case_id].level]
+    for level in {by_case[alert.case_id].level for alert in changed}:
+        Alert.objects.filter(pk__in=[a.pk for a in changed if by_case[a.case_id].level == level]).update(level=level)
+    AlertEvent.objects.bulk_create([
+        AlertEvent(alert=alert, kind=AlertEventKind.LEVEL_CHANGED, at=now,
+                   details={"from": alert.level, "to": by_case[alert.case_id].level,
+                            "assessment": by_case[alert.case_id].pk})
+        for alert in changed
+    ])
+    return len(changed)
+
+
+def _note_level_change(alert, assessment, now):
+    Alert.objects.filter(pk=alert.pk).update(level=assessment.level)
+    AlertEvent.objects.create(
+        alert=alert, kind=AlertEventKind.LEVEL_CHANGED, at=now,
+        details={"from": alert.level, "to": assessment.level, "assessment": assessment.pk},
+    )
+
+
+@transaction.atomic
 def alert_follow_assessment(
     *, assessment: RiskAssessment, previous_level: str, previous_level_rules=(), routing: Routing | None = None,
 ) -> Alert | None:
@@ -175,14 +207,10 @@ def alert_follow_assessment(
     # Locked: a liaison closing one of these right now must not lose the news written below.
     open_alerts = list(Alert.objects.open().filter(case_id=assessment.case_id).select_for_update(of=("self",))
                        .select_related("case", "responsible_liaison").order_by("pk"))
+    # A level change is the engine's, not a person's: the alert's own event history records it.
     for alert in open_alerts:
         if alert.level != level:
-            Alert.objects.filter(pk=alert.pk).update(level=level)
-            audit.record_change(alert, {"level": (alert.level, level)})
-            AlertEvent.objects.create(
-                alert=alert, kind=AlertEventKind.LEVEL_CHANGED, at=now,
-                details={"from": alert.level, "to": level, "assessment": assessment.pk},
-            )
+            _note_level_change(alert, assessment, now)
     if not may_open_alert(assessment=assessment, previous_level=previous_level,
                           previous_level_rules=previous_level_rules):
         return None

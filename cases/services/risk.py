@@ -134,18 +134,22 @@ def _assess_chunk(case_ids, evaluate_case, *, reason: str, today: datetime.date)
     )
     with_open_alerts = alerts.cases_with_open_alerts([a.case_id for a in new_assessments])
     routing = alerts.Routing()
-    to_open = []
+    to_open, level_only = [], []
     for assessment in new_assessments:
         facts = previous[assessment.case_id]
-        if assessment.case_id in with_open_alerts:
+        news = alerts.may_open_alert(
+            assessment=assessment, previous_level=facts.risk_level, previous_level_rules=facts.current_level_rules,
+        )
+        if assessment.case_id in with_open_alerts and news:
             alerts.alert_follow_assessment(
                 assessment=assessment, previous_level=facts.risk_level,
                 previous_level_rules=facts.current_level_rules, routing=routing,
             )
-        elif alerts.may_open_alert(
-            assessment=assessment, previous_level=facts.risk_level, previous_level_rules=facts.current_level_rules,
-        ):
+        elif assessment.case_id in with_open_alerts:
+            level_only.append(assessment)  # the common case after a rules or date change
+        elif news:
             to_open.append(assessment)
+    alerts.alerts_follow_levels(assessments=level_only)
     alerts.alerts_open(assessments=to_open, routing=routing)
     return new_assessments
 
