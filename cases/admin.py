@@ -7,6 +7,7 @@ so the access policy and the audit trail have no back door.
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases import permissions, selectors
@@ -116,8 +117,13 @@ class CaseAdmin(admin.ModelAdmin):
         return False
 
 
+# Sources are typed by people: "example.org/report" means https, the scheme Django 6 will assume.
+SOURCE_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class CountryReturnInline(admin.TabularInline):
     model = CountryReturn
+    formfield_overrides = SOURCE_URL_FIELDS
     extra = 0
     fields = ["year", "count", "kind", "description", "source"]
 
@@ -128,6 +134,7 @@ class CountryProfileAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
 
     list_display = ["country", "extradition_treaty", "sco_member", "refugee_convention", "unhcr_access", "updated_at"]
     inlines = [CountryReturnInline]
+    formfield_overrides = SOURCE_URL_FIELDS
     show_auditlog_history_link = True
     fieldsets = [
         (None, {"fields": ["country", "notes"]}),

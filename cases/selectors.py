@@ -35,7 +35,7 @@ from cases.models import (
     User,
 )
 from cases.models.people import NAME_FIELDS
-from cases.models.risk import COUNTRY_FACT_NAMES, CountryProfile, CountryReturn
+from cases.models.risk import COUNTRY_FACT_NAMES, COUNTRY_FACTS, CountryProfile, CountryReturn, RiskRuleSet
 from cases.risk.explain import evidence_keys, explain
 from cases.roles import ASSIGNABLE_ROLES
 
@@ -373,3 +373,22 @@ def risk_explanation(explanation: dict, *, show_anchors: bool = True) -> dict:
         for pk, url in CountryReturn.objects.filter(pk__in=return_ids).values_list("pk", "source"):
             sources[("country_return", pk, "")] = url
     return explain(explanation, show_anchors=show_anchors, sources=sources)
+
+
+def risk_rule_sets(*, limit: int = 20) -> QuerySet[RiskRuleSet]:
+    return RiskRuleSet.objects.only("fingerprint", "first_used_at")[:limit]
+
+
+def country_profile_facts() -> list[dict]:
+    """Every country profile as rows of (fact label, value, as of, source), with its documented returns."""
+    return [
+        {
+            "profile": profile,
+            "facts": [
+                (label, getattr(profile, f"get_{name}_display")(), getattr(profile, f"{name}_as_of"),
+                 getattr(profile, f"{name}_source"))
+                for name, label, _choices in COUNTRY_FACTS
+            ],
+        }
+        for profile in CountryProfile.objects.prefetch_related("returns")
+    ]

@@ -12,11 +12,10 @@ from django.views.decorators.http import require_POST
 from cases import clock, permissions, selectors
 from cases.choices import HOST_COUNTRIES, OPEN_ALERT_STATES, AlertState
 from cases.forms import AlertCloseForm, AlertFilterForm, InterventionForm
-from cases.models import CountryProfile, RiskRuleSet
-from cases.models.risk import COUNTRY_FACTS
 from cases.pagination import CappedCountPaginator
 from cases.risk import rules
 from cases.services import alerts as alert_services
+from cases.views.common import run_form
 
 
 def _alert_url(alert):
@@ -88,20 +87,20 @@ def alert_acknowledge(request, public_id):
     return redirect(_alert_url(alert))
 
 
-def _run_alert_form(request, alert, *, form, form_name, action, success_message, anchor=""):
-    """Validate and act; a refusal re-renders the alert page (400) with what was typed kept."""
-    if form.is_valid():
-        try:
-            action(**form.cleaned_data)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, success_message)
-            return redirect(_alert_url(alert) + anchor)
+def _reread(alert):
     alert.refresh_from_db()
-    context = _detail_context(request, alert, **{form_name: form})
-    return render(request, "cases/alerts/detail.html", context, status=400)
+    return alert
+
+
+def _run_alert_form(request, alert, *, form, form_name, action, success_message, anchor=""):
+    """The house `run_form`, re-rendering the whole alert page (with what was typed) on refusal."""
+    return run_form(
+        request, form=form, action=action, success_url=_alert_url(alert) + anchor,
+        template="cases/alerts/detail.html",
+        # Built only on refusal, after the alert is re-read: showing the page is an audited read.
+        context=lambda: _detail_context(request, _reread(alert), **{form_name: form}),
+        success_message=success_message,
+    )
 
 
 @login_required
@@ -111,7 +110,7 @@ def alert_intervention(request, public_id):
     permissions.require(permissions.can_record_intervention(request.user, alert))
     return _run_alert_form(
         request, alert, form=InterventionForm(request.POST, prefix="intervention"), form_name="intervention_form",
-        action=lambda **data: alert_services.alert_record_intervention(actor=request.user, alert=alert, **data),
+        action=lambda f: alert_services.alert_record_intervention(actor=request.user, alert=alert, **f.cleaned_data),
         success_message=_("Intervention recorded."), anchor="#interventions",
     )
 
@@ -123,7 +122,7 @@ def alert_close(request, public_id):
     permissions.require(permissions.can_work_alert(request.user, alert))
     return _run_alert_form(
         request, alert, form=AlertCloseForm(request.POST, prefix="close"), form_name="close_form",
-        action=lambda **data: alert_services.alert_close(actor=request.user, alert=alert, **data),
+        action=lambda f: alert_services.alert_close(actor=request.user, alert=alert, **f.cleaned_data),
         success_message=_("Alert closed."),
     )
 
@@ -141,26 +140,15 @@ def case_risk(request, public_id):
 @login_required
 def risk_rules(request):
     permissions.require(permissions.can_view_risk_rules(request.user))
-    fingerprint = rules.rule_set_fingerprint()
-    level_labels = {}
-    for rule in rules.LEVEL_RULES:
-        level_labels.setdefault(rule.level, []).append(rule)
-    profiles = CountryProfile.objects.prefetch_related("returns")
     return render(request, "cases/risk_rules.html", {
         "country_factors": rules.COUNTRY_FACTORS,
         "case_factors": rules.CASE_FACTORS,
         "mitigating_factors": rules.MITIGATING_FACTORS,
         "level_rules": rules.LEVEL_RULES,
-        "actions": rules.ACTIONS,
         "decay_after_days": rules.DECAY_AFTER_DAYS,
-        "decay_factor": rules.DECAY_FACTOR,
         "acknowledge_within_hours": rules.ACKNOWLEDGE_WITHIN_HOURS,
-        "fingerprint": fingerprint,
-        "rule_sets": RiskRuleSet.objects.only("fingerprint", "first_used_at")[:20],
-        "profiles": [
-            {"profile": p, "facts": [(label, p, name, getattr(p, f"get_{name}_display")(), getattr(p, f"{name}_as_of"),
-                                      getattr(p, f"{name}_source")) for name, label, _c in COUNTRY_FACTS]}
-            for p in profiles
-        ],
+        "fingerprint": rules.rule_set_fingerprint(),
+        "rule_sets": selectors.risk_rule_sets(),
+        "profiles": selectors.country_profile_facts(),
         "can_edit_profiles": permissions.can_edit_country_profiles(request.user),
     })

@@ -33,7 +33,8 @@ def run_form(request, *, form, action, success_url, template, context, success_m
                 messages.success(request, success_message)
             return redirect(success_url)
     status = 400 if request.method == "POST" else 200
-    context = {**context, "form": form, "saved_meanwhile": saved_meanwhile}
+    # A callable context is built only when the page is shown: some pages audit what they read.
+    context = {**(context() if callable(context) else context), "form": form, "saved_meanwhile": saved_meanwhile}
     return render(request, template, context, status=status)
 
 

@@ -543,3 +543,15 @@ def test_an_escalation_email_is_skipped_once_the_alert_is_acknowledged(cast, clo
     for notification in AlertNotification.objects.filter(alert=alert, reason="escalated"):
         assert alert_services.notification_deliver(notification_id=notification.pk) == "skipped"
     assert mail.outbox == []
+
+
+def test_a_successful_intervention_post_redirects_without_reading_the_case_again(cast, clock, offices, logged_in):
+    alert = open_alert(high_case(cast, clock))
+    reads = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count()
+    response = logged_in(cast.liaison).post(reverse("cases:alert_intervention", args=[alert.public_id]), {
+        "intervention-kind": "lawyer_instructed", "intervention-done_at": clock.at.strftime("%Y-%m-%dT%H:%M"),
+        "intervention-note": "Lawyer on the way.",
+    })
+    assert response.status_code == 302 and response["Location"].endswith("#interventions")
+    assert Intervention.objects.get(alert=alert).note == "Lawyer on the way."
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == reads  # only a shown page is a read

@@ -203,3 +203,30 @@ def test_the_daily_run_is_spread_over_tasks_by_id_range(cast, clock, monkeypatch
         case.refresh_from_db()
         assert case.risk_assessment.reason == AssessmentReason.DAILY
         assert "P11b" in {f["factor"] for f in case.risk_assessment.explanation["fired"]}
+
+
+def test_an_administrator_edits_a_country_profile_in_the_admin_and_its_cases_are_reassessed(
+    cast, clock, monkeypatch, django_capture_on_commit_callbacks, logged_in,
+):
+    from auditlog.models import LogEntry
+    from django.urls import reverse
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+    case = open_case(cast.caseworker, country="KG")
+    admin = User.objects.create_superuser("countryadmin", "admin@example.org", "x" * 16)
+    profile = CountryProfile.objects.get(country="KG")
+    url = reverse("admin:cases_countryprofile_change", args=[profile.pk])
+    form = logged_in(admin).get(url).context["adminform"].form
+    data = {name: ("" if value is None else value) for name, value in form.initial.items() if name != "country"}
+    data.update({"extradition_treaty": "in_force", "extradition_treaty_source": "https://example.org/kg-treaty",
+                 "returns-TOTAL_FORMS": "0", "returns-INITIAL_FORMS": "0"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in(admin).post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    profile.refresh_from_db()
+    assert profile.extradition_treaty == "in_force"
+    assert LogEntry.objects.get_for_object(profile).latest("timestamp").actor == admin
+    case.refresh_from_db()
+    assert case.risk_assessment.reason == AssessmentReason.COUNTRY_PROFILE
+    assert "C2" in {f["factor"] for f in case.risk_assessment.explanation["fired"]}
+    assert logged_in(cast.supervisor).get(url).status_code in (302, 403)  # not for organisation staff
