@@ -29,6 +29,18 @@ ASSIGNABLE_ROLES = {Role.CASEWORKER, Role.SUPERVISOR}
 STAFF_ROLES = {Role.ORG_ADMIN}
 
 
+def grant_to_roles(role_permissions: dict) -> None:
+    """Let another app give the roles its own permissions (called from its AppConfig.ready).
+
+    `cases` does not know the apps built on it; they add to the table here, and the groups
+    are synced from the whole table after every migrate.
+    """
+    for role, perm_names in role_permissions.items():
+        for name in perm_names:
+            if name not in ROLE_PERMISSIONS[role]:
+                ROLE_PERMISSIONS[role].append(name)
+
+
 def role_group_name(role):
     return f"role:{role}"
 

@@ -9,24 +9,19 @@ import datetime
 import logging
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, F
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cases import audit, clock, permissions, selectors, tasks
+from cases import audit, clock, mailing, permissions, selectors, tasks
 from cases.choices import (
     OPEN_ALERT_STATES,
     RISK_LEVEL_RANK,
     AlertEventKind,
     AlertState,
     InterventionKind,
-    NotificationStatus,
     RiskLevel,
     Role,
 )
@@ -43,10 +38,6 @@ from cases.models import (
 from cases.risk import rules
 
 logger = logging.getLogger(__name__)
-
-NOTIFICATION_MAX_ATTEMPTS = 5
-# Seconds before retry n (1-based): a minute, then longer, so a mail server outage is ridden out.
-NOTIFICATION_BACKOFF = [60, 300, 900, 3600]
 
 
 class AlertAlreadyHandled(ValidationError):
@@ -448,53 +439,28 @@ def alerts_escalate_overdue() -> int:
 
 
 def notification_deliver(*, notification_id: int) -> str:
-    """Send one notification email; on failure count the attempt and ask for a retry later.
+    """Send one alert notification email (see `cases.mailing.deliver`); returns the resulting status.
 
-    Returns the resulting status. The email holds the level, the deadline and a link: never a
-    name, a reference or anything else about the person. A notification is claimed before it is
-    sent, so a task delivered twice sends it once; one that is no longer needed (the alert was
-    acknowledged or closed, the recipient left) is skipped.
+    A notification that is no longer needed (the alert was acknowledged or closed) is skipped.
     """
     notification = (
         AlertNotification.objects.select_related("alert", "recipient").filter(pk=notification_id).first()
     )
-    if notification is None or notification.status != NotificationStatus.PENDING:
-        return notification.status if notification else "missing"
-    alert, recipient = notification.alert, notification.recipient
-    if not _still_needed(notification):
-        AlertNotification.objects.filter(pk=notification.pk).update(status=NotificationStatus.SKIPPED)
-        return NotificationStatus.SKIPPED
-    attempts = notification.attempts + 1
-    claimed = AlertNotification.objects.filter(
-        pk=notification.pk, status=NotificationStatus.PENDING, attempts=notification.attempts,
-    ).update(attempts=attempts)
-    if not claimed:
-        return "claimed elsewhere"
-    link = settings.PANAH_BASE_URL.rstrip("/") + reverse("cases:alert_detail", args=[alert.public_id])
-    with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
-        context = {"alert": alert, "link": link, "reason": notification.reason,
-                   "level_label": RiskLevel(alert.level).label}
-        subject = render_to_string("cases/alerts/email_subject.txt", context).strip()
-        body = render_to_string("cases/alerts/email_body.txt", context)
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
-    except Exception as error:  # noqa: BLE001 - any transport failure is retried the same way
-        failed = attempts >= NOTIFICATION_MAX_ATTEMPTS
-        if failed:
-            AlertNotification.objects.filter(pk=notification.pk).update(status=NotificationStatus.FAILED)
-        logger.warning("alert notification %s: attempt %s failed (%s)", notification.pk, attempts,
-                       type(error).__name__)
-        if not failed:
-            tasks.schedule_alert_notification_retry(notification.pk, NOTIFICATION_BACKOFF[attempts - 1])
-        return NotificationStatus.FAILED if failed else NotificationStatus.PENDING
-    AlertNotification.objects.filter(pk=notification.pk).update(status=NotificationStatus.SENT, sent_at=clock.now())
-    return NotificationStatus.SENT
+    if notification is None:
+        return "missing"
+    alert = notification.alert
+    return mailing.deliver(
+        notification,
+        needed=_still_needed(notification),
+        templates=("cases/alerts/email_subject.txt", "cases/alerts/email_body.txt"),
+        context={"alert": alert, "reason": notification.reason, "level_label": RiskLevel(alert.level).label,
+                 "link": mailing.absolute_url(reverse("cases:alert_detail", args=[alert.public_id]))},
+        schedule_retry=tasks.schedule_alert_notification_retry,
+    )
 
 
 def _still_needed(notification) -> bool:
     alert = notification.alert
-    if not notification.recipient.is_active or not notification.recipient.email:
-        return False
     if alert.state not in OPEN_ALERT_STATES:
         return False
     # "Not acknowledged in time" is moot once someone has acknowledged it.

@@ -5,7 +5,9 @@ Idempotent: run it on every deployment (and `make run` does). If the rules in
 """
 
 import datetime
+import importlib
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_q.models import Schedule
@@ -16,7 +18,20 @@ from cases.models import Case, RiskRuleSet
 from cases.risk import rules
 from cases.risk.engine import ASSESSED_STATUSES
 from cases.services.risk import current_rule_set
-from cases.tasks import SCHEDULES
+
+
+def all_schedules() -> dict:
+    """The SCHEDULES of every installed app's `tasks` module (apps built on `cases` bring their own)."""
+    schedules = {}
+    for app_config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{app_config.name}.tasks")
+        except ModuleNotFoundError as error:
+            if error.name != f"{app_config.name}.tasks":
+                raise
+            continue
+        schedules.update(getattr(module, "SCHEDULES", {}))
+    return schedules
 
 
 class Command(BaseCommand):
@@ -27,7 +42,7 @@ class Command(BaseCommand):
         tomorrow_early = datetime.datetime.combine(
             clock.today() + datetime.timedelta(days=1), datetime.time(2, 0), tzinfo=datetime.UTC,
         )
-        for name, spec in SCHEDULES.items():
+        for name, spec in all_schedules().items():
             defaults = {"func": spec["func"], "schedule_type": spec["schedule_type"], "repeats": -1}
             if spec["minutes"]:
                 defaults["minutes"] = spec["minutes"]
