@@ -392,3 +392,9 @@ def country_profile_facts() -> list[dict]:
         }
         for profile in CountryProfile.objects.prefetch_related("returns")
     ]
+
+
+def alerts_on_my_cases(user, *, limit: int = 20) -> QuerySet[Alert]:
+    """Open alerts on the cases `user` is assigned to, most urgent first (the dashboard's list)."""
+    mine = visible_cases(user).assigned_to(user).values("pk")
+    return alert_queue(user, state="open").filter(case_id__in=mine).select_related("case")[:limit]

@@ -114,20 +114,24 @@ def enqueue_alert_notifications(notification_ids: list[int]) -> str:
     )
 
 
-def schedule_alert_notification_retry(notification_id: int, delay_seconds: int) -> None:
-    """Try again later: a one-off django-q schedule, so a retry survives a worker restart."""
+def schedule_retry(func: str, notification_id: int, delay_seconds: int, *, name: str) -> None:
+    """Run `func(notification_id)` later: a one-off django-q schedule, so a retry survives a restart."""
     from django_q.models import Schedule
 
     from cases import clock
 
     Schedule.objects.create(
-        name=f"alert-notification-retry-{notification_id}-{uuid.uuid4().hex[:8]}",
-        func="cases.tasks.alert_notification_send",
+        name=f"{name}-retry-{notification_id}-{uuid.uuid4().hex[:8]}",
+        func=func,
         args=repr((notification_id,)),
         schedule_type=Schedule.ONCE,
         repeats=1,
         next_run=clock.now() + datetime.timedelta(seconds=delay_seconds),
     )
+
+
+def schedule_alert_notification_retry(notification_id: int, delay_seconds: int) -> None:
+    schedule_retry("cases.tasks.alert_notification_send", notification_id, delay_seconds, name="alert-notification")
 
 
 # Created (and corrected) by `manage.py setup_schedules`, which `make run` and deployments call.

@@ -1,8 +1,25 @@
-"""Project-level pages: health check and translated error pages (never Django's debug pages)."""
+"""Project-level pages: the landing page, health check and translated error pages (never Django's debug pages)."""
 
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+
+from cases import selectors as case_selectors
+from referrals import permissions as referral_permissions
+from referrals import selectors as referral_selectors
+
+
+@login_required
+def home(request):
+    """Where a login lands: a provider's referral inbox, or everyone else's dashboard."""
+    user = request.user
+    if referral_permissions.works_only_on_referrals(user):
+        return redirect("referrals:inbox")
+    return render(request, "home.html", {
+        **referral_selectors.dashboard_referrals(user),
+        "alerts": case_selectors.alerts_on_my_cases(user),
+    })
 
 
 def health(request):

@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import LANGUAGES_SPOKEN
+from cases.models import Case, Organisation, Person
+from referrals.choices import ConsentMethod, DataCategory, Purpose
+
+
+class ConsentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class Consent(models.Model):
+    """A client's informed consent to release named data to one recipient for one purpose.
+
+    Never edited: a different scope is a new consent (and the old one withdrawn), so what a
+    referral relied on stays exactly as the client agreed to it. Blanket consent for all future
+    services is not valid (IASC referral guidance), hence one recipient and one purpose per row.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="consents", verbose_name=_("client"),
+        help_text=_("The person whose data is shared. For a child, record who consented in the notes."),
+    )
+    recipient = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="consents_received", verbose_name=_("recipient"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    data_categories = models.JSONField(_("data that may be shared"), default=list)
+    obtained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("obtained by"),
+    )
+    obtained_on = models.DateField(_("obtained on"))
+    method = models.CharField(_("how consent was given"), max_length=8, choices=ConsentMethod.choices)
+    language = models.CharField(_("language of the consent conversation"), max_length=8, choices=LANGUAGES_SPOKEN)
+    interpreter = models.CharField(
+        _("interpreter"), max_length=200, blank=True,
+        help_text=_("Who interpreted, if anyone: interpreters are told the data too."),
+    )
+    fears_reprisal = models.BooleanField(
+        _("the client fears reprisals against relatives"), default=False,
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+    withdrawal_note = models.TextField(_("withdrawal note"), blank=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["case", "-obtained_on", "-pk"]
+        indexes = [models.Index(fields=["case", "recipient", "purpose"])]
+
+    def __str__(self):
+        return f"{self.case_id}: {self.purpose} -> {self.recipient_id}"
+
+    def get_additional_data(self):
+        return {"organisation": self.case.organisation_id, "case": str(self.case.public_id)}
+
+    @property
+    def is_active(self):
+        return self.withdrawn_at is None
+
+    def category_labels(self):
+        return [DataCategory(code).label for code in self.data_categories if code in DataCategory.values]

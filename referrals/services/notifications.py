@@ -1,0 +1,69 @@
+"""Who hears about a referral step, and the emails themselves (no personal data in any of them)."""
+
+from django.db import transaction
+from django.urls import reverse
+
+from cases import mailing
+from cases.choices import Role
+from cases.models import User
+from referrals import permissions
+from referrals.choices import ENDED_STATES, NotificationReason, ReferralPriority
+from referrals.models import ReferralNotification
+
+NOTIFICATION_TEMPLATES = ("referrals/email_subject.txt", "referrals/email_body.txt")
+
+
+def answering_staff(referral) -> list[User]:
+    return list(User.objects.filter(
+        organisation_id=referral.provider.organisation_id, role__in=permissions.ANSWERING_ROLES, is_active=True,
+    ))
+
+
+def referrer_side(referral) -> list[User]:
+    """The referring caseworker and the caseworkers assigned to the case."""
+    users = {referral.referred_by_id}
+    users |= set(referral.case.assignments.values_list("user_id", flat=True))
+    return list(User.objects.filter(pk__in=users, is_active=True))
+
+
+def supervisors(referral) -> list[User]:
+    return list(User.objects.filter(
+        organisation_id=referral.case.organisation_id, role=Role.SUPERVISOR, is_active=True,
+    ))
+
+
+def notify(referral, users, reason) -> list[int]:
+    """Queue one email per user after commit; the task gets ids only."""
+    from referrals import tasks
+
+    ids = [ReferralNotification.objects.create(referral=referral, recipient=user, reason=reason).pk
+           for user in {user.pk: user for user in users}.values()]
+    if ids:
+        transaction.on_commit(lambda: tasks.enqueue_referral_notifications(ids))
+    return ids
+
+
+def notification_deliver(*, notification_id: int) -> str:
+    from referrals import tasks
+
+    notification = ReferralNotification.objects.select_related("referral", "recipient").filter(
+        pk=notification_id,
+    ).first()
+    if notification is None:
+        return "missing"
+    referral = notification.referral
+    # Reminders and news about a referral that has ended since are moot; "access ended" is the exception.
+    needed = notification.reason == NotificationReason.ACCESS_ENDED or referral.state not in ENDED_STATES or (
+        notification.reason == NotificationReason.ANSWERED
+    )
+    return mailing.deliver(
+        notification,
+        needed=needed,
+        templates=NOTIFICATION_TEMPLATES,
+        context={
+            "reason": notification.reason, "priority_label": ReferralPriority(referral.priority).label,
+            "due_at": referral.due_at,
+            "link": mailing.absolute_url(reverse("referrals:detail", args=[referral.public_id])),
+        },
+        schedule_retry=tasks.schedule_notification_retry,
+    )
