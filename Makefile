@@ -48,6 +48,7 @@ migrate: venv
 
 demo: migrate messages
 	PANAH_ENV=demo $(PY) manage.py seed_demo
+	PANAH_ENV=demo $(PY) manage.py seed_referrals_demo
 	PANAH_ENV=demo $(PY) manage.py setup_schedules
 
 run: demo

@@ -51,10 +51,10 @@ def screenshot(page, request):
     return take
 
 
-def log_in(page, base_url, username):
-    """Log in through the real login form and wait for the case list."""
+def log_in(page, base_url, username, *, lands_on="Dashboard"):
+    """Log in through the real login form and wait for the page the role lands on."""
     page.goto(f"{base_url}/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Cases")).to_be_visible()
+    expect(page.get_by_role("heading", name=lands_on, exact=True)).to_be_visible()

@@ -17,6 +17,7 @@ def test_caseworker_registers_a_case_and_finds_it_by_its_uyghur_name(live_server
                                                                      screenshot):
     log_in(page, live_server.url, "caseworker")
 
+    page.get_by_role("link", name="Cases", exact=True).click()
     page.get_by_role("link", name="Register a case").click()
     page.get_by_label("Host country").select_option("KZ")
     page.get_by_label("City").fill("Almaty")
