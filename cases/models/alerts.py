@@ -10,10 +10,9 @@ from cases.choices import (
     AlertEventKind,
     AlertState,
     InterventionKind,
-    NotificationStatus,
     RiskLevel,
 )
-from cases.models.base import VersionedModel
+from cases.models.base import EmailNotification, VersionedModel
 from cases.models.cases import Case
 from cases.models.risk import RiskAssessment
 from cases.querysets import AlertQuerySet
@@ -122,18 +121,11 @@ class Intervention(models.Model):
         return {"organisation": self.alert.case.organisation_id, "case": str(self.alert.case.public_id)}
 
 
-class AlertNotification(models.Model):
-    """One email about an alert to one person. The row lets a failed send be retried and seen."""
+class AlertNotification(EmailNotification):
+    """One email about an alert to one person."""
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("reason"), max_length=16, choices=AlertEventKind.choices)
-    status = models.CharField(
-        _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING,
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("alert notification")

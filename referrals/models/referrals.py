@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import NotificationStatus
 from cases.models import Case, Person
+from cases.models.base import EmailNotification
 from referrals.choices import (
     DeclineReason,
     NotificationReason,
@@ -154,18 +154,11 @@ class ReferralEvent(models.Model):
         return {"organisation": self.referral.case.organisation_id}
 
 
-class ReferralNotification(models.Model):
-    """One email about a referral to one person; the row lets a failed send be retried and seen."""
+class ReferralNotification(EmailNotification):
+    """One email about a referral to one person."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notifications")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("reason"), max_length=16, choices=NotificationReason.choices)
-    status = models.CharField(
-        _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING,
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("referral notification")
