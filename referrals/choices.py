@@ -181,7 +181,7 @@ class ReferralEventKind(models.TextChoices):
     PROGRESS = "progress", _("Progress recorded")
     COMPLETED = "completed", _("Outcome recorded")
     FOLLOW_UP = "follow_up", _("Follow-up by the referrer")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("referral event", "Closed")
     WITHDRAWN = "withdrawn", _("Withdrawn by the referrer")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn: access ended")
     REMINDER = "reminder", _("Overdue: reminder sent")
