@@ -132,7 +132,9 @@ REFERRAL_TRANSITIONS = {
         ReferralState.WITHDRAWN: Side.REFERRER,
     },
     ReferralState.ACCEPTED: {
-        ReferralState.IN_PROGRESS: Side.PROVIDER, ReferralState.CLOSED: Side.REFERRER,
+        # Straight to an outcome too: "did not attend" or "unreachable" needs no progress first.
+        ReferralState.IN_PROGRESS: Side.PROVIDER, ReferralState.COMPLETED: Side.PROVIDER,
+        ReferralState.CLOSED: Side.REFERRER,
         ReferralState.WITHDRAWN: Side.REFERRER,
     },
     ReferralState.IN_PROGRESS: {
@@ -150,6 +152,8 @@ PROVIDER_ACCESS_STATES = {
 }
 # Waiting for the provider to take the client on: the priority deadline runs.
 AWAITING_PROVIDER_STATES = {ReferralState.SENT, ReferralState.ACCEPTED}
+# Sending without consent is for what cannot wait for it.
+OVERRIDE_PRIORITIES = {ReferralPriority.EMERGENCY, ReferralPriority.URGENT}
 ENDED_STATES = {ReferralState.DECLINED, ReferralState.CLOSED, ReferralState.WITHDRAWN}
 
 

@@ -6,6 +6,7 @@ organisation the referral was sent to, who never see the case file: only the ref
 in it only the consented data, while the consent holds and the referral is live.
 """
 
+from cases import clock
 from cases import permissions as case_permissions
 from cases.choices import OrganisationKind, Role
 from referrals.choices import PROVIDER_ACCESS_STATES, REFERRAL_TRANSITIONS, ReferralState, Side
@@ -50,6 +51,7 @@ def can_review_override(user, referral):
     return (
         _is_active(user)
         and user.has_perm("referrals.review_override")
+        and referral.referred_by_id != user.pk  # nobody reviews their own override
         and user.organisation_id == referral.case.organisation_id
         and case_permissions.can_view_case(user, referral.case)
     )
@@ -82,7 +84,8 @@ def consent_holds(referral):
     """The legal basis still stands: the consent is not withdrawn, or it was an emergency override."""
     if referral.consent_id is None:
         return referral.is_override
-    return referral.consent.withdrawn_at is None
+    consent = referral.consent
+    return consent.withdrawn_at is None and (consent.valid_until is None or consent.valid_until >= clock.today())
 
 
 def provider_may_open(user, referral):
@@ -155,7 +158,8 @@ def works_only_on_referrals(user):
 
 # What each role may do at all with referrals (added to the role groups by ReferralsConfig.ready).
 ROLE_PERMISSIONS = {
-    Role.CASEWORKER: ["referrals.add_referral", "referrals.add_consent", "referrals.send_without_consent"],
+    # The emergency override is a supervisor's call by default; another supervisor reviews it.
+    Role.CASEWORKER: ["referrals.add_referral", "referrals.add_consent"],
     Role.SUPERVISOR: [
         "referrals.add_referral", "referrals.add_consent", "referrals.send_without_consent",
         "referrals.review_override",

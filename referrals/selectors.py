@@ -5,7 +5,8 @@ Referring side: everything starts from `cases.selectors.visible_cases`. Provider
 either is reported as not found (404).
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case as CaseWhen
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
 from cases import audit, clock
@@ -13,7 +14,7 @@ from cases.choices import HouseholdRelationship
 from cases.models import Person
 from cases.selectors import visible_cases
 from referrals import permissions
-from referrals.choices import PROVIDER_ACCESS_STATES, ReferralState
+from referrals.choices import PROVIDER_ACCESS_STATES, Capacity, ReferralState
 from referrals.models import (
     Consent,
     ProviderArea,
@@ -51,7 +52,12 @@ def provider_directory(user, *, service="", country="", city="", language="", ac
             provider=OuterRef("pk"), language=language)))
     if accepting_only:
         providers = providers.filter(capacity="accepting")
-    return providers.order_by("capacity", "name", "pk").prefetch_related("services", "areas", "languages")
+    # Accepting first, then waiting lists, then full.
+    capacity_rank = CaseWhen(*[When(capacity=code, then=Value(rank)) for rank, code in enumerate(Capacity.values)],
+                             default=Value(len(Capacity.values)), output_field=IntegerField())
+    return providers.annotate(capacity_rank=capacity_rank).order_by("capacity_rank", "name", "pk").prefetch_related(
+        "services", "areas", "languages",
+    )
 
 
 def directory_entry(user, provider_id) -> ServiceProvider:
@@ -142,7 +148,9 @@ def dashboard_referrals(user) -> dict:
     if user.has_perm("referrals.review_override") and user.organisation_id:
         to_review = seen.filter(
             case__organisation_id=user.organisation_id, override_review="",
-        ).exclude(override_reason="").exclude(state=ReferralState.DRAFT).order_by("sent_at", "pk")
+        ).exclude(override_reason="").exclude(referred_by=user).exclude(state=ReferralState.DRAFT).order_by(
+            "sent_at", "pk",
+        )
     return {"overdue": overdue[:50], "answered": answered[:50], "to_review": to_review[:50], "now": now}
 
 
@@ -156,10 +164,12 @@ def provider_referrals(user) -> QuerySet[Referral]:
     organisation = permissions.answers_for(user)
     if organisation is None:
         return Referral.objects.none()
+    consent_holds = Q(consent__isnull=False, consent__withdrawn_at__isnull=True) & (
+        Q(consent__valid_until__isnull=True) | Q(consent__valid_until__gte=clock.today())
+    )
     return Referral.objects.filter(
         provider__organisation=organisation, state__in=PROVIDER_ACCESS_STATES,
-    ).filter(Q(consent__withdrawn_at__isnull=True, consent__isnull=False) | Q(consent__isnull=True) & ~Q(
-        override_reason=""))
+    ).filter(consent_holds | Q(consent__isnull=True) & ~Q(override_reason=""))
 
 
 def provider_inbox(user) -> dict:
@@ -171,7 +181,7 @@ def provider_inbox(user) -> dict:
     ended = (
         Referral.objects.filter(provider__organisation=organisation)
         .exclude(pk__in=provider_referrals(user).values("pk"))
-        .exclude(state=ReferralState.DRAFT)
+        .filter(sent_at__isnull=False)  # a draft withdrawn before sending never reached them
         .only("public_id", "reference", "purpose", "state", "sent_at", "ended_at", "provider__name")
         .select_related("provider").order_by("-sent_at", "-pk")
     )

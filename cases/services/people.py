@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from cases import permissions
@@ -61,8 +62,15 @@ def person_remove(*, actor: User, person: Person) -> None:
     permissions.require(permissions.can_edit_case(actor, person.case))
     if person.is_principal:
         raise ValidationError(_("The principal applicant cannot be removed from the case."), code="principal")
-    with acting_as(actor):
-        person.delete()
+    try:
+        with transaction.atomic(), acting_as(actor):
+            person.delete()
+    except ProtectedError:
+        # Records of other apps (a referral, a consent) point at the person and must not vanish with them.
+        raise ValidationError(
+            _("This person has referrals or consents on record, so they cannot be removed from the case."),
+            code="protected",
+        ) from None
     risk_recompute(case=person.case)
 
 

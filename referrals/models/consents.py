@@ -22,7 +22,8 @@ class Consent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="consents", verbose_name=_("client"),
+        # PROTECT: who agreed to what must outlive an edit of the household.
+        Person, on_delete=models.PROTECT, related_name="consents", verbose_name=_("client"),
         help_text=_("The person whose data is shared. For a child, record who consented in the notes."),
     )
     recipient = models.ForeignKey(

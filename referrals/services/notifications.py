@@ -53,8 +53,8 @@ def notification_deliver(*, notification_id: int) -> str:
         return "missing"
     referral = notification.referral
     # Reminders and news about a referral that has ended since are moot; "access ended" is the exception.
-    needed = notification.reason == NotificationReason.ACCESS_ENDED or referral.state not in ENDED_STATES or (
-        notification.reason == NotificationReason.ANSWERED
+    needed = referral.state not in ENDED_STATES or notification.reason in (
+        NotificationReason.ACCESS_ENDED, NotificationReason.ANSWERED, NotificationReason.OVERRIDE,
     )
     return mailing.deliver(
         notification,

@@ -17,6 +17,7 @@ from cases.permissions import require
 from cases.services.versioning import StaleEditError
 from referrals import permissions, selectors, snapshot
 from referrals.choices import (
+    OVERRIDE_PRIORITIES,
     PRIORITY_DEADLINE,
     PROVIDER_ACCESS_STATES,
     REFERRAL_TRANSITIONS,
@@ -31,7 +32,7 @@ from referrals.choices import (
     ReferralPriority,
     ReferralState,
 )
-from referrals.models import Referral, ReferralEvent, ReferralSequence, ServiceProvider
+from referrals.models import Consent, Referral, ReferralEvent, ReferralSequence, ServiceProvider
 from referrals.services import notifications
 
 DRAFT_FIELDS = {
@@ -173,10 +174,15 @@ def referral_send(*, actor: User, referral: Referral, expected_version: int, ove
         raise ValidationError(_("This referral has already been sent. Nothing was changed."), code="sent")
     require(permissions.can_act_as_referrer(actor, current))
     case, person = current.case, current.person
+    # The provider may have been unlisted, or the case moved, since the draft was written.
+    _check_draft(case, {name: getattr(current, name) for name in DRAFT_FIELDS})
     consent = selectors.covering_consent(
         case=case, person=person, recipient=current.provider.organisation, purpose=current.purpose,
         categories=current.data_categories,
     )
+    if consent is not None:
+        # Hold the consent until this transaction ends, so a withdrawal cannot slip in between.
+        consent = Consent.objects.select_for_update().filter(pk=consent.pk, withdrawn_at__isnull=True).first()
     override_reason = override_reason.strip()
     if consent is None and not override_reason:
         raise ValidationError(
@@ -189,6 +195,19 @@ def referral_send(*, actor: User, referral: Referral, expected_version: int, ove
         raise ValidationError(
             _("You may not send a referral without consent. Ask a colleague who holds the emergency permission."),
             code="override_not_allowed",
+        )
+    if consent is None and current.priority not in OVERRIDE_PRIORITIES:
+        raise ValidationError(
+            _("Only an emergency or urgent referral can be sent without consent."), code="override_priority",
+        )
+    if consent is None and Consent.objects.filter(
+        case=case, person=person, recipient=current.provider.organisation, purpose=current.purpose,
+        withdrawn_at__isnull=False,
+    ).exists():
+        raise ValidationError(
+            _("The client withdrew consent to share with this organisation for this purpose. "
+              "An emergency override cannot overrule the client's decision."),
+            code="override_after_withdrawal",
         )
     if consent is not None:
         override_reason = ""  # consent covers it: no override to review

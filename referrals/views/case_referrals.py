@@ -2,11 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases import audit
 from cases import permissions as case_permissions
 from cases.selectors import visible_case
 from cases.views.common import run_form
@@ -60,6 +62,8 @@ def consent_new(request, public_id):
 def consent_withdraw(request, consent_id):
     consent = selectors.case_consent(request.user, consent_id)
     case_permissions.require(permissions.can_withdraw_consent(request.user, consent))
+    if request.method == "GET":
+        audit.record_read(consent.case)
     form = NoteForm(request.POST or None)
     form.fields["note"].required = False
     return run_form(
@@ -113,8 +117,11 @@ def referral_new(request, public_id):
 def referral_edit(request, public_id):
     """Edit a draft, guarded by its version."""
     user = request.user
-    referral = selectors.visible_referral(user, public_id, audit_read=request.method == "GET")
-    case_permissions.require(permissions.can_act_as_referrer(user, referral))
+    referral = selectors.visible_referral(user, public_id)
+    if not permissions.can_act_as_referrer(user, referral):
+        raise Http404  # the provider side may open the referral, but has no draft form
+    if request.method == "GET":
+        audit.record_read(referral)
     if referral.state != ReferralState.DRAFT:
         messages.error(request, _("Only a draft can be edited; this referral has been sent."))
         return redirect("referrals:detail", public_id=referral.public_id)

@@ -161,6 +161,8 @@ def referral_step(request, public_id, step):
         action=lambda form: STEPS[step].run(request.user, referral, form.cleaned_data),
         success_url=reverse("referrals:detail", args=[referral.public_id]),
         template="referrals/detail.html",
-        context=lambda: _detail_context(request, selectors.visible_referral(request.user, public_id), bound=form),
+        context=lambda: _detail_context(
+            request, selectors.visible_referral(request.user, public_id, audit_read=True), bound=form,
+        ),
         success_message=STEPS[step].done,
     )

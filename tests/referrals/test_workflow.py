@@ -63,31 +63,100 @@ def test_the_deadline_follows_the_priority(cast, own_case, counselling, clock, p
     assert referral.due_at == clock.at + datetime.timedelta(hours=hours)
 
 
-def test_the_emergency_override_needs_a_reason_is_flagged_and_reviewed(cast, own_case, counselling, clock):
-    referral = refer(cast.caseworker, own_case, counselling, override_reason="Detained; removal flight tonight.")
+@pytest.fixture
+def second_supervisor(cast):
+    from tests.conftest import make_user
+
+    return make_user("supervisor2", cast.ngo, "supervisor")
+
+
+def test_the_emergency_override_needs_a_reason_is_flagged_and_reviewed_by_someone_else(
+    cast, own_case, counselling, clock, second_supervisor,
+):
+    referral = refer(cast.supervisor, own_case, counselling, priority="emergency",
+                     override_reason="Detained; removal flight tonight.")
     assert referral.state == ReferralState.SENT and referral.consent is None and referral.is_override
     assert referral.events.get(kind="sent").details["legal_basis"] == "vital_interest"
-    assert ReferralNotification.objects.filter(recipient=cast.supervisor, reason="override").exists()
-    assert list(selectors.dashboard_referrals(cast.supervisor)["to_review"]) == [referral]
+    assert ReferralNotification.objects.filter(recipient=second_supervisor, reason="override").exists()
+    assert list(selectors.dashboard_referrals(second_supervisor)["to_review"]) == [referral]
+    assert list(selectors.dashboard_referrals(cast.supervisor)["to_review"]) == []  # not their own
     assert list(selectors.dashboard_referrals(cast.caseworker)["to_review"]) == []
 
-    with pytest.raises(PermissionDenied):
-        referrals.referral_review_override(actor=cast.caseworker, referral=referral, review="justified", note="")
-    reviewed = referrals.referral_review_override(actor=cast.supervisor, referral=referral, review="justified",
+    for not_a_reviewer in (cast.caseworker, cast.supervisor):
+        with pytest.raises(PermissionDenied):
+            referrals.referral_review_override(actor=not_a_reviewer, referral=referral, review="justified", note="")
+    reviewed = referrals.referral_review_override(actor=second_supervisor, referral=referral, review="justified",
                                                   note="")
-    assert reviewed.override_review == "justified" and reviewed.override_reviewed_by == cast.supervisor
-    assert list(selectors.dashboard_referrals(cast.supervisor)["to_review"]) == []
+    assert reviewed.override_review == "justified" and reviewed.override_reviewed_by == second_supervisor
+    assert list(selectors.dashboard_referrals(second_supervisor)["to_review"]) == []
     with pytest.raises(ValidationError):
-        referrals.referral_review_override(actor=cast.supervisor, referral=referral, review="justified", note="")
+        referrals.referral_review_override(actor=second_supervisor, referral=referral, review="justified", note="")
+
+
+def test_caseworkers_do_not_hold_the_override_by_default(cast, own_case, counselling):
+    with pytest.raises(ValidationError) as refused:
+        refer(cast.caseworker, own_case, counselling, priority="emergency", override_reason="Emergency.")
+    assert refused.value.code == "override_not_allowed"
+
+
+def test_the_override_is_for_what_cannot_wait(cast, own_case, counselling):
+    with pytest.raises(ValidationError) as refused:
+        refer(cast.supervisor, own_case, counselling, priority="normal", override_reason="Convenient.")
+    assert refused.value.code == "override_priority"
+    assert not Referral.objects.exists()
+
+
+def test_the_override_cannot_overrule_a_withdrawal(cast, own_case, counselling):
+    consent = give_consent(cast.caseworker, own_case, counselling)
+    consents.consent_withdraw(actor=cast.caseworker, consent=consent, note="Client said no.")
+    with pytest.raises(ValidationError) as refused:
+        refer(cast.supervisor, own_case, counselling, priority="emergency", override_reason="We know better.")
+    assert refused.value.code == "override_after_withdrawal"
+    assert not Referral.objects.exists()
+
+
+def test_an_expired_consent_ends_the_providers_access(cast, own_case, counselling, clock, logged_in):
+    give_consent(cast.caseworker, own_case, counselling, valid_until=datetime.date(2026, 12, 31))
+    referral = refer(cast.caseworker, own_case, counselling)
+    provider = logged_in(cast.provider)
+    assert provider.get(f"/referrals/{referral.public_id}/").status_code == 200
+    clock.advance(days=34)
+    assert provider.get(f"/referrals/{referral.public_id}/").status_code == 404
+    assert list(selectors.provider_referrals(cast.provider)) == []
+    with pytest.raises(PermissionDenied):
+        referrals.referral_accept(actor=cast.provider, referral=referral)
+
+
+def test_sending_a_draft_rechecks_the_provider(cast, own_case, counselling):
+    give_consent(cast.caseworker, own_case, counselling)
+    draft = refer(cast.caseworker, own_case, counselling, send=False)
+    type(counselling).objects.filter(pk=counselling.pk).update(is_active=False)
+    with pytest.raises(ValidationError) as refused:
+        referrals.referral_send(actor=cast.caseworker, referral=draft, expected_version=draft.version)
+    assert refused.value.code == "provider"
+
+
+def test_a_person_with_referrals_cannot_be_removed_and_nothing_is_lost(cast, own_case, counselling):
+    from cases.services import people
+
+    member = people.person_add(actor=cast.caseworker, case=own_case, data={
+        "relationship": "spouse", "given_name_ug_latn": "Zulpiye"})
+    consents.consent_record(actor=cast.caseworker, case=own_case, person=member, recipient=cast.provider_org,
+                            purpose="psychosocial", data_categories=["names"],
+                            obtained_on=datetime.date(2026, 11, 20), method="oral", language="ug")
+    with pytest.raises(ValidationError) as refused:
+        people.person_remove(actor=cast.caseworker, person=member)
+    assert refused.value.code == "protected"
+    assert own_case.people.filter(pk=member.pk).exists() and member.consents.count() == 1
 
 
 def test_the_override_is_a_permission_of_its_own(cast, own_case, counselling):
-    Group.objects.get(name=role_group_name("caseworker")).permissions.remove(
+    Group.objects.get(name=role_group_name("supervisor")).permissions.remove(
         Permission.objects.get(codename="send_without_consent"),
     )
-    caseworker = type(cast.caseworker).objects.get(pk=cast.caseworker.pk)  # no cached permissions
+    supervisor = type(cast.supervisor).objects.get(pk=cast.supervisor.pk)  # no cached permissions
     with pytest.raises(ValidationError) as refused:
-        refer(caseworker, own_case, counselling, override_reason="Emergency.")
+        refer(supervisor, own_case, counselling, priority="emergency", override_reason="Emergency.")
     assert refused.value.code == "override_not_allowed"
     assert not Referral.objects.exists()
 
