@@ -57,6 +57,13 @@ def can_review_override(user, referral):
     )
 
 
+def reviews_overrides_of(user):
+    """The organisation whose emergency overrides `user` reviews, or None."""
+    if _is_active(user) and user.has_perm("referrals.review_override") and user.organisation_id:
+        return user.organisation_id
+    return None
+
+
 def is_referrer_side(user, referral):
     return case_permissions.can_view_case(user, referral.case)
 

@@ -145,9 +145,10 @@ def dashboard_referrals(user) -> dict:
         "-answered_at", "-pk",
     )
     to_review = Referral.objects.none()
-    if user.has_perm("referrals.review_override") and user.organisation_id:
+    reviewed_organisation = permissions.reviews_overrides_of(user)
+    if reviewed_organisation:
         to_review = seen.filter(
-            case__organisation_id=user.organisation_id, override_review="",
+            case__organisation_id=reviewed_organisation, override_review="",
         ).exclude(override_reason="").exclude(referred_by=user).exclude(state=ReferralState.DRAFT).order_by(
             "sent_at", "pk",
         )
