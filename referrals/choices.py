@@ -188,6 +188,7 @@ class ReferralEventKind(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("referral event", "Closed")
     WITHDRAWN = "withdrawn", _("Withdrawn by the referrer")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn: access ended")
+    CONSENT_EXPIRED = "consent_expired", _("Consent expired: access ended")
     REMINDER = "reminder", _("Overdue: reminder sent")
     OVERRIDE_REVIEWED = "override_reviewed", _("Emergency override reviewed")
 
@@ -204,3 +205,4 @@ class NotificationReason(models.TextChoices):
     OVERDUE = "overdue", _("Referral overdue")
     ACCESS_ENDED = "access_ended", _("Access ended")
     OVERRIDE = "override", _("Emergency override to review")
+    CONSENT_EXPIRED = "consent_expired", _("Consent expired")

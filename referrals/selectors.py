@@ -31,6 +31,12 @@ _LIST_COLUMNS = (
 )
 
 
+# The provider side's rows: nothing of the case file, not even its reference.
+_PROVIDER_LIST_COLUMNS = (
+    "public_id", "reference", "purpose", "priority", "state", "sent_at", "due_at", "provider__name",
+)
+
+
 # --- Directory -----------------------------------------------------------------------------------
 
 def provider_directory(user, *, service="", country="", city="", language="", accepting_only=False):
@@ -178,7 +184,7 @@ def provider_inbox(user) -> dict:
     organisation = permissions.answers_for(user)
     if organisation is None:
         return {"new": [], "active": [], "ended": []}
-    live = provider_referrals(user).only(*_LIST_COLUMNS).select_related("provider", "case")
+    live = provider_referrals(user).only(*_PROVIDER_LIST_COLUMNS).select_related("provider")
     ended = (
         Referral.objects.filter(provider__organisation=organisation)
         .exclude(pk__in=provider_referrals(user).values("pk"))

@@ -11,6 +11,12 @@ def referrals_remind() -> int:
     return referrals_remind_overdue()
 
 
+def referrals_end_expired() -> int:
+    from referrals.services.referrals import referrals_end_with_expired_consent
+
+    return referrals_end_with_expired_consent()
+
+
 def referral_notifications_send(notification_ids: list[int]) -> dict:
     from referrals.services.notifications import notification_deliver
 
@@ -38,5 +44,8 @@ def schedule_notification_retry(notification_id: int, delay_seconds: int) -> Non
 SCHEDULES = {
     "panah-referral-reminders": {
         "func": "referrals.tasks.referrals_remind", "schedule_type": "I", "minutes": 5,
+    },
+    "panah-referral-consent-expiry": {
+        "func": "referrals.tasks.referrals_end_expired", "schedule_type": "H", "minutes": None,
     },
 }

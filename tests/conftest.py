@@ -5,10 +5,18 @@ All people are fictional. Names come in the scripts a caseworker meets them in.
 
 import datetime
 import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django_q.models import Task
 
 from cases.choices import DocumentType
 from cases.models import User
@@ -160,3 +168,47 @@ def add_incident(actor, case, category, on, **extra):
         "category": category, "occurred_on": on, "description": "Fictional event for a test.", "source": "client",
         **extra,
     })
+
+
+# --- A real django-q worker ------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def worker(transactional_db, settings, tmp_path):
+    """Start a cluster on the test database and the test's media folder; stop it afterwards."""
+    settings.MEDIA_ROOT = tmp_path
+    env = {
+        **os.environ, "PANAH_ENV": "test", "PANAH_MEDIA_ROOT": str(tmp_path), "PANAH_Q_WORKERS": "1",
+        # Mail the worker sends lands in files the test can read.
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "DJANGO_EMAIL_FILE_PATH": str(tmp_path / "mail"),
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    if connection.vendor == "sqlite":
+        env["PANAH_SQLITE_PATH"] = str(connection.settings_dict["NAME"])
+    else:
+        env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    yield process
+    process.send_signal(signal.SIGTERM)  # the cluster's own process stops its workers in order
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def finished_task(name, timeout=30):
+    """Wait for the worker to finish the task named `name` and return its record."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = Task.objects.filter(name=name).order_by("-stopped").first()
+        if done is not None:
+            return done
+        time.sleep(0.2)
+    raise AssertionError(f"the worker did not finish {name} within {timeout} s")

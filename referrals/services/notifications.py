@@ -14,9 +14,11 @@ NOTIFICATION_TEMPLATES = ("referrals/email_subject.txt", "referrals/email_body.t
 
 
 def answering_staff(referral) -> list[User]:
+    # The same people `permissions.answers_for` lets in: answering roles holding the permission.
     return list(User.objects.filter(
         organisation_id=referral.provider.organisation_id, role__in=permissions.ANSWERING_ROLES, is_active=True,
-    ))
+        groups__permissions__codename="answer_referral", groups__permissions__content_type__app_label="referrals",
+    ).distinct())
 
 
 def referrer_side(referral) -> list[User]:
@@ -55,6 +57,7 @@ def notification_deliver(*, notification_id: int) -> str:
     # Reminders and news about a referral that has ended since are moot; "access ended" is the exception.
     needed = referral.state not in ENDED_STATES or notification.reason in (
         NotificationReason.ACCESS_ENDED, NotificationReason.ANSWERED, NotificationReason.OVERRIDE,
+        NotificationReason.CONSENT_EXPIRED,
     )
     return mailing.deliver(
         notification,

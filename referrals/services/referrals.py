@@ -8,9 +8,10 @@ and is told so.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
-from cases import clock
+from cases import audit, clock
 from cases.audit import acting_as
 from cases.models import Case, Person, User
 from cases.permissions import require
@@ -348,6 +349,31 @@ def referral_review_override(*, actor: User, referral: Referral, review: str, no
         ReferralEvent.objects.create(referral=current, kind=ReferralEventKind.OVERRIDE_REVIEWED, actor=actor,
                                      at=now, note=note, details={"review": review})
     return current
+
+
+@transaction.atomic
+def referrals_end_with_expired_consent() -> int:
+    """End every live referral whose consent has passed its end date, and tell both sides.
+
+    Access already stops on the day (see `permissions.consent_holds`); this makes the state say
+    so, keeps dashboards and reminders honest, and asks the referrer to renew consent if needed.
+    """
+    now, today = clock.now(), clock.today()
+    ended = 0
+    expired = Referral.objects.filter(
+        state__in=PROVIDER_ACCESS_STATES, consent__withdrawn_at__isnull=True, consent__valid_until__lt=today,
+    ).select_related("provider", "case").order_by("pk")
+    for referral in expired:
+        if not Referral.objects.filter(pk=referral.pk, state__in=PROVIDER_ACCESS_STATES).update(
+            state=ReferralState.WITHDRAWN, ended_at=now, version=F("version") + 1,
+        ):
+            continue  # moved on meanwhile
+        audit.record_change(referral, {"state": (referral.state, ReferralState.WITHDRAWN)})
+        ReferralEvent.objects.create(referral=referral, kind=ReferralEventKind.CONSENT_EXPIRED, at=now)
+        notifications.notify(referral, notifications.answering_staff(referral), NotificationReason.ACCESS_ENDED)
+        notifications.notify(referral, notifications.referrer_side(referral), NotificationReason.CONSENT_EXPIRED)
+        ended += 1
+    return ended
 
 
 @transaction.atomic

@@ -305,3 +305,18 @@ def test_consent_needs_a_note_when_relatives_data_is_shared_despite_fear_of_repr
     consent = give_consent(cast.caseworker, own_case, counselling, categories=[DataCategory.RELATIVES],
                            fears_reprisal=True, notes="Discussed with the client; they insist.")
     assert consent.fears_reprisal
+
+
+def test_referrals_whose_consent_expired_are_ended_and_both_sides_told(cast, own_case, counselling, clock):
+    give_consent(cast.caseworker, own_case, counselling, valid_until=datetime.date(2026, 12, 31))
+    referral = refer(cast.caseworker, own_case, counselling)
+    referral = referrals.referral_accept(actor=cast.provider, referral=referral)
+    assert referrals.referrals_end_with_expired_consent() == 0
+    clock.advance(days=34)
+    assert referrals.referrals_end_with_expired_consent() == 1
+    assert referrals.referrals_end_with_expired_consent() == 0
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.WITHDRAWN and referral.events.filter(kind="consent_expired").exists()
+    told = set(ReferralNotification.objects.filter(reason__in=["access_ended", "consent_expired"]).values_list(
+        "reason", "recipient__username"))
+    assert told == {("access_ended", "provider"), ("consent_expired", "caseworker")}
