@@ -113,3 +113,38 @@ def test_caseworker_refers_with_consent_and_the_provider_sees_only_what_was_cons
     referral.refresh_from_db()
     assert referral.state == "closed"
     screenshot("4-closed")
+
+
+@pytest.mark.parametrize("language", ["ug", "ar"])
+def test_the_provider_works_a_referral_right_to_left(live_server, transactional_db, cast, page, language):
+    from referrals.services import referrals as referral_services
+    from tests.referrals.conftest import give_consent, refer
+
+    case = open_case(cast.caseworker, principal={**MEMET, "languages": ["ug"]})
+    calm_rooms = make_provider(cast.provider_org, "Calm Rooms counselling", services=["mhpss_focused"],
+                               countries=["KZ"], languages=["ug"])
+    give_consent(cast.caseworker, case, calm_rooms)
+    referral = refer(cast.caseworker, case, calm_rooms)
+
+    log_in(page, live_server.url, "provider", lands_on="Referrals received")
+    page.locator("#language-select").select_option(language)
+    page.locator(".language-form button").click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    page.locator("#new-referrals").get_by_role("link", name=referral.reference).click()
+    main = page.locator("main")
+    expect(main).to_contain_text("مەمەت")
+    expect(main).to_contain_text("Maimaiti")
+    # The page is in the chosen language: none of its English headings or buttons remain.
+    for english in ["Data shared with the provider", "Reasons for referral", "Accept", "Decline", "History",
+                    "Respond by", "Names, in every script recorded"]:
+        expect(main).not_to_contain_text(english)
+    # Right-to-left layout: the definition terms sit at the right edge of their card.
+    term = page.locator("#referral-summary dt").first.bounding_box()
+    card = page.locator("#referral-summary").bounding_box()
+    assert term["x"] + term["width"] > card["x"] + card["width"] * 0.6
+    page.screenshot(path=str(ARTIFACTS / f"referral-provider-{language}.png"), full_page=True)
+
+    page.locator("#step-accept button[type=submit]").click()
+    expect(page.locator(".messages")).to_be_visible()
+    assert referral_services.Referral.objects.get(pk=referral.pk).state == "accepted"
