@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import HOST_COUNTRIES, LANGUAGES_SPOKEN
 from cases.forms import DATE_INPUT
-from cases.models import Organisation
+from cases.models import Attachment, Organisation
 from referrals.choices import (
     SERVICE_PURPOSE,
     Capacity,
@@ -29,6 +29,11 @@ def _person_choices(people):
     return [(person.pk, f"{person.display_name or '—'} · {person.get_relationship_display()}") for person in people]
 
 
+class AttachmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, attachment):
+        return f"{attachment.original_name} · {attachment.created_at:%Y-%m-%d}"
+
+
 class ConsentForm(forms.Form):
     person = forms.TypedChoiceField(label=_("Client"), coerce=int)
     recipient = forms.ModelChoiceField(label=_("Recipient organisation"), queryset=Organisation.objects.none())
@@ -47,9 +52,15 @@ class ConsentForm(forms.Form):
     fears_reprisal = forms.BooleanField(label=_("The client fears reprisals against relatives"), required=False)
     notes = forms.CharField(label=_("Notes"), max_length=MAX_TEXT, required=False, widget=NOTE)
     valid_until = forms.DateField(label=_("Valid until"), widget=DATE_INPUT, required=False)
+    signed_form = AttachmentChoiceField(
+        label=_("Signed consent form"), queryset=Attachment.objects.none(), required=False,
+        help_text=_("Upload the scan under the case's attachments first, then choose it here."),
+    )
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, attachments=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if attachments is not None:
+            self.fields["signed_form"].queryset = attachments
         self.fields["person"].choices = _person_choices(people)
         self.fields["recipient"].queryset = Organisation.objects.filter(
             kind__in=PROVIDER_ORGANISATION_KINDS, service_providers__is_active=True,

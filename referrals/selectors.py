@@ -84,12 +84,17 @@ def providers_for_case(case) -> QuerySet[ServiceProvider]:
 
 def case_consents(case) -> QuerySet[Consent]:
     return Consent.objects.filter(case=case).select_related(
-        "recipient", "person", "obtained_by", "withdrawn_recorded_by",
+        "recipient", "person", "obtained_by", "withdrawn_recorded_by", "signed_form",
     ).order_by("withdrawn_at", "-obtained_on", "-pk")
 
 
 def case_referrals(case) -> QuerySet[Referral]:
     return Referral.objects.filter(case=case).select_related("provider", "consent").order_by("-created_at", "-pk")
+
+
+def case_attachments(case):
+    """The case's attachments a signed consent form can be chosen from."""
+    return case.attachments.order_by("-pk")
 
 
 def case_people(case) -> QuerySet[Person]:

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import LANGUAGES_SPOKEN
-from cases.models import Case, Organisation, Person
+from cases.models import Attachment, Case, Organisation, Person
 from referrals.choices import ConsentMethod, DataCategory, Purpose
 
 
@@ -46,6 +46,10 @@ class Consent(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    signed_form = models.ForeignKey(
+        Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("signed consent form"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_recorded_by = models.ForeignKey(

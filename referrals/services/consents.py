@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from cases import clock
 from cases.audit import acting_as
 from cases.choices import LANGUAGES_SPOKEN
-from cases.models import Case, Organisation, Person, User
+from cases.models import Attachment, Case, Organisation, Person, User
 from cases.permissions import require
 from referrals import permissions
 from referrals.choices import (
@@ -40,6 +40,7 @@ def consent_record(
     fears_reprisal: bool = False,
     notes: str = "",
     valid_until: datetime.date | None = None,
+    signed_form: Attachment | None = None,
 ) -> Consent:
     """Record consent to release `data_categories` of `person` to `recipient` for `purpose`."""
     require(permissions.can_record_consent(actor, case))
@@ -59,6 +60,8 @@ def consent_record(
         raise ValidationError(_("Consent cannot be dated in the future."), code="future")
     if valid_until is not None and valid_until < obtained_on:
         raise ValidationError(_("The consent cannot end before it was given."), code="valid_until")
+    if signed_form is not None and signed_form.case_id != case.pk:
+        raise ValidationError(_("Choose the signed form from this case's attachments."), code="signed_form")
     if fears_reprisal and DataCategory.RELATIVES in categories and not notes.strip():
         raise ValidationError(
             _("The client fears reprisals against relatives, yet agreed to share data about them. "
@@ -70,6 +73,7 @@ def consent_record(
             case=case, person=person, recipient=recipient, purpose=purpose, data_categories=categories,
             obtained_by=actor, obtained_on=obtained_on, method=method, language=language,
             interpreter=interpreter, fears_reprisal=fears_reprisal, notes=notes, valid_until=valid_until,
+            signed_form=signed_form,
         )
 
 

@@ -45,7 +45,8 @@ def consent_new(request, public_id):
     case = visible_case(request.user, public_id, audit_read=request.method == "GET")
     case_permissions.require(permissions.can_record_consent(request.user, case))
     people = list(selectors.case_people(case))
-    form = ConsentForm(request.POST or None, people=people, initial={"person": people[0].pk if people else None})
+    form = ConsentForm(request.POST or None, people=people, attachments=selectors.case_attachments(case),
+                       initial={"person": people[0].pk if people else None})
 
     def record(form):
         data = dict(form.cleaned_data)

@@ -268,3 +268,24 @@ def test_list_pages_cost_the_same_at_any_size(cast, counselling, legal_aid, logg
     large = [_queries(provider_client, "/referrals/inbox/"), _queries(caseworker_client, "/referrals/providers/"),
              _queries(caseworker_client, "/")]
     assert large == small
+
+
+def test_a_signed_consent_form_is_linked_from_the_case_attachments(cast, own_case, counselling, logged_in):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    other = open_case(cast.caseworker, passport_number="E99999999")
+    scan = records.attachment_add(actor=cast.caseworker, case=own_case,
+                                  upload=SimpleUploadedFile("consent.pdf", b"%PDF-1.4 fictional signed form"))
+    elsewhere = records.attachment_add(actor=cast.caseworker, case=other,
+                                       upload=SimpleUploadedFile("other.pdf", b"%PDF-1.4 another case"))
+    client = logged_in(cast.caseworker)
+    url = f"/referrals/case/{own_case.public_id}/consent/"
+    data = {"person": own_case.people.get().pk, "recipient": cast.provider_org.pk, "purpose": "psychosocial",
+            "data_categories": ["names"], "obtained_on": "2026-11-20", "method": "written", "language": "ug"}
+    assert "consent.pdf" in client.get(url).content.decode()
+    assert client.post(url, {**data, "signed_form": elsewhere.pk}).status_code == 400  # not this case's file
+    assert not Consent.objects.exists()
+    assert client.post(url, {**data, "signed_form": scan.pk}).status_code == 302
+    assert Consent.objects.get().signed_form == scan
+    page = client.get(f"/cases/{own_case.public_id}/").content.decode()
+    assert f"/cases/{own_case.public_id}/attachments/{scan.pk}/" in page
