@@ -195,7 +195,7 @@ class ReferralEventKind(models.TextChoices):
 
 class OverrideReview(models.TextChoices):
     JUSTIFIED = "justified", _("Justified: vital interest")
-    NOT_JUSTIFIED = "not_justified", _("Not justified: follow up with the caseworker")
+    NOT_JUSTIFIED = "not_justified", _("Not justified: end the referral and the provider's access")
 
 
 class NotificationReason(models.TextChoices):

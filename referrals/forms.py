@@ -92,6 +92,7 @@ class ReferralForm(forms.Form):
         if version is not None:  # editing a draft: a stale save is refused, not applied
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, initial=version)
         self.fields["person"].choices = _person_choices(people)
+        self.people = {person.pk: person for person in people}
         self.fields["provider"].choices = [
             (provider.pk, f"{provider.name} · {provider.organisation.name} · {provider.get_capacity_display()}")
             for provider in providers
@@ -112,8 +113,11 @@ class ReferralForm(forms.Form):
             self.add_error("services_requested", _("Request services of one type per referral: psychosocial, "
                                                    "legal, medical…; make a second referral for the others."))
         cleaned["purpose"] = purposes.pop() if len(purposes) == 1 else None
+        # Records, not ids, so that a stale-edit comparison sees like with like.
         if cleaned.get("provider") is not None:
             cleaned["provider"] = self.providers.get(cleaned["provider"])
+        if cleaned.get("person") is not None:
+            cleaned["person"] = self.people.get(cleaned["person"])
         return cleaned
 
 

@@ -32,9 +32,13 @@ def can_record_consent(user, case):
     return case_permissions.can_edit_case(user, case) and user.has_perm("referrals.add_consent")
 
 
-def can_withdraw_consent(user, consent):
+def can_withdraw_consents(user, case):
     """Anyone who may work on the case: withdrawing must never wait for a particular person."""
-    return case_permissions.can_edit_case(user, consent.case)
+    return case_permissions.can_edit_case(user, case)
+
+
+def can_withdraw_consent(user, consent):
+    return can_withdraw_consents(user, consent.case)
 
 
 def can_refer_case(user, case):
@@ -51,10 +55,21 @@ def can_review_override(user, referral):
     return (
         _is_active(user)
         and user.has_perm("referrals.review_override")
-        and referral.referred_by_id != user.pk  # nobody reviews their own override
+        and referral.override_by_id != user.pk  # nobody reviews their own override
         and user.organisation_id == referral.case.organisation_id
         and case_permissions.can_view_case(user, referral.case)
     )
+
+
+def override_reviewers(referral):
+    """Who reviews `referral`'s emergency override: the owning organisation's holders of the
+    review permission, never the person who sent it."""
+    from cases.models import User
+
+    return User.objects.filter(
+        organisation_id=referral.case.organisation_id, is_active=True,
+        groups__permissions__codename="review_override", groups__permissions__content_type__app_label="referrals",
+    ).exclude(pk=referral.override_by_id).distinct()
 
 
 def reviews_overrides_of(user):
@@ -91,8 +106,7 @@ def consent_holds(referral):
     """The legal basis still stands: the consent is not withdrawn, or it was an emergency override."""
     if referral.consent_id is None:
         return referral.is_override
-    consent = referral.consent
-    return consent.withdrawn_at is None and (consent.valid_until is None or consent.valid_until >= clock.today())
+    return referral.consent.in_force(clock.today())
 
 
 def provider_may_open(user, referral):
@@ -155,7 +169,9 @@ def can_record_progress(user, referral):
 
 
 def can_follow_up(user, referral):
-    return can_act_as_referrer(user, referral) and referral.state not in (ReferralState.DRAFT,)
+    return can_act_as_referrer(user, referral) and referral.state not in (
+        ReferralState.DRAFT, ReferralState.CLOSED, ReferralState.WITHDRAWN,
+    )
 
 
 def works_only_on_referrals(user):

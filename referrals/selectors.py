@@ -105,9 +105,9 @@ def covering_consent(*, case, person, recipient, purpose, categories, on=None):
     """The active consent that covers releasing `categories` of `person` to `recipient` for `purpose`."""
     on = on or clock.today()
     wanted = set(categories)
-    candidates = Consent.objects.active().filter(
+    candidates = Consent.objects.in_force(on).filter(
         case=case, person=person, recipient=recipient, purpose=purpose,
-    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on)).order_by("-obtained_on", "-pk")
+    ).order_by("-obtained_on", "-pk")
     for consent in candidates:
         if wanted <= set(consent.data_categories):
             return consent
@@ -160,7 +160,7 @@ def dashboard_referrals(user) -> dict:
     if reviewed_organisation:
         to_review = seen.filter(
             case__organisation_id=reviewed_organisation, override_review="",
-        ).exclude(override_reason="").exclude(referred_by=user).exclude(state=ReferralState.DRAFT).order_by(
+        ).exclude(override_reason="").exclude(override_by=user).exclude(state=ReferralState.DRAFT).order_by(
             "sent_at", "pk",
         )
     return {"overdue": overdue[:50], "answered": answered[:50], "to_review": to_review[:50], "now": now}
@@ -176,12 +176,9 @@ def provider_referrals(user) -> QuerySet[Referral]:
     organisation = permissions.answers_for(user)
     if organisation is None:
         return Referral.objects.none()
-    consent_holds = Q(consent__isnull=False, consent__withdrawn_at__isnull=True) & (
-        Q(consent__valid_until__isnull=True) | Q(consent__valid_until__gte=clock.today())
-    )
     return Referral.objects.filter(
         provider__organisation=organisation, state__in=PROVIDER_ACCESS_STATES,
-    ).filter(consent_holds | Q(consent__isnull=True) & ~Q(override_reason=""))
+    ).with_legal_basis(clock.today())
 
 
 def provider_inbox(user) -> dict:

@@ -8,8 +8,11 @@ from referrals.choices import ConsentMethod, DataCategory, Purpose
 
 
 class ConsentQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(withdrawn_at__isnull=True)
+    def in_force(self, on):
+        """Not withdrawn, and not past its end date on `on` (the day it ends still counts)."""
+        return self.filter(withdrawn_at__isnull=True).filter(
+            models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=on),
+        )
 
 
 class Consent(models.Model):
@@ -71,9 +74,12 @@ class Consent(models.Model):
     def get_additional_data(self):
         return {"organisation": self.case.organisation_id, "case": str(self.case.public_id)}
 
-    @property
-    def is_active(self):
-        return self.withdrawn_at is None
+    def in_force(self, on) -> bool:
+        """The same rule as `ConsentQuerySet.in_force`, for one consent."""
+        return self.withdrawn_at is None and (self.valid_until is None or self.valid_until >= on)
+
+    def has_expired(self, on) -> bool:
+        return self.withdrawn_at is None and self.valid_until is not None and self.valid_until < on
 
     def category_labels(self):
         return [DataCategory(code).label for code in self.data_categories if code in DataCategory.values]

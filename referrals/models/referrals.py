@@ -31,10 +31,18 @@ class ReferralSequence(models.Model):
 
 
 class ReferralQuerySet(models.QuerySet):
+    def with_legal_basis(self, on):
+        """Consent in force on `on`, or sent under an emergency override (`permissions.consent_holds`)."""
+        in_force = models.Q(consent__isnull=False, consent__withdrawn_at__isnull=True) & (
+            models.Q(consent__valid_until__isnull=True) | models.Q(consent__valid_until__gte=on)
+        )
+        return self.filter(in_force | models.Q(consent__isnull=True) & ~models.Q(override_reason=""))
+
     def overdue(self, now):
+        """Past the priority deadline, not yet taken on, and still resting on a legal basis."""
         from referrals.choices import AWAITING_PROVIDER_STATES
 
-        return self.filter(state__in=AWAITING_PROVIDER_STATES, due_at__lt=now)
+        return self.filter(state__in=AWAITING_PROVIDER_STATES, due_at__lt=now).with_legal_basis(now.date())
 
 
 class Referral(models.Model):
@@ -81,6 +89,10 @@ class Referral(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     # Emergency override (vital interest): sent without a covering consent.
     override_reason = models.TextField(_("reason for sending without consent"), blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("sent without consent by"),
+    )
     override_review = models.CharField(
         _("supervisor review"), max_length=16, choices=OverrideReview.choices, blank=True,
     )
@@ -116,6 +128,10 @@ class Referral(models.Model):
                 condition=models.Q(sent_at__isnull=True) | models.Q(consent__isnull=False)
                 | ~models.Q(override_reason=""),
                 name="referral_sent_has_consent_or_override",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(override_reason="") | models.Q(override_by__isnull=False),
+                name="referral_override_names_its_sender",
             ),
         ]
 

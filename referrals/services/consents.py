@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from cases import clock
@@ -77,6 +78,11 @@ def consent_record(
         )
 
 
+def ended_state(referral) -> str:
+    """Where a referral goes when its legal basis ends: a completed one is closed, the rest withdrawn."""
+    return ReferralState.CLOSED if referral.state == ReferralState.COMPLETED else ReferralState.WITHDRAWN
+
+
 @transaction.atomic
 def consent_withdraw(*, actor: User, consent: Consent, note: str = "") -> Consent:
     """Withdraw consent at once: every live referral resting on it ends and the provider loses access."""
@@ -88,18 +94,18 @@ def consent_withdraw(*, actor: User, consent: Consent, note: str = "") -> Consen
             raise ValidationError(_("This consent was already withdrawn."), code="withdrawn")
         current.withdrawn_at, current.withdrawn_recorded_by, current.withdrawal_note = now, actor, note
         current.save(update_fields=["withdrawn_at", "withdrawn_recorded_by", "withdrawal_note"])
+        # Those resting on this consent, and those sent to the same recipient for the same purpose
+        # under an emergency override: the client's decision now stands for them too.
+        same_sharing = Q(consent__isnull=True, case=current.case, person=current.person, purpose=current.purpose,
+                         provider__organisation=current.recipient) & ~Q(override_reason="")
         resting = list(
-            Referral.objects.select_for_update().filter(consent=current)
-            .exclude(state__in=[ReferralState.DRAFT, ReferralState.DECLINED, ReferralState.CLOSED,
-                                ReferralState.WITHDRAWN])
+            Referral.objects.select_for_update(of=("self",)).filter(Q(consent=current) | same_sharing)
+            .filter(state__in=PROVIDER_ACCESS_STATES)
         )
         for referral in resting:
-            had_access = referral.state in PROVIDER_ACCESS_STATES
-            referral.state, referral.ended_at, referral.version = ReferralState.WITHDRAWN, now, referral.version + 1
+            referral.state, referral.ended_at, referral.version = ended_state(referral), now, referral.version + 1
             referral.save(update_fields=["state", "ended_at", "version"])
             ReferralEvent.objects.create(referral=referral, kind=ReferralEventKind.CONSENT_WITHDRAWN, actor=actor,
                                          at=now, note=note)
-            if had_access:
-                notifications.notify(referral, notifications.answering_staff(referral),
-                                     NotificationReason.ACCESS_ENDED)
+            notifications.notify(referral, notifications.answering_staff(referral), NotificationReason.ACCESS_ENDED)
     return current

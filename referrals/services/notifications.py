@@ -4,7 +4,6 @@ from django.db import transaction
 from django.urls import reverse
 
 from cases import mailing
-from cases.choices import Role
 from cases.models import User
 from referrals import permissions
 from referrals.choices import ENDED_STATES, NotificationReason, ReferralPriority
@@ -28,12 +27,6 @@ def referrer_side(referral) -> list[User]:
     return list(User.objects.filter(pk__in=users, is_active=True))
 
 
-def supervisors(referral) -> list[User]:
-    return list(User.objects.filter(
-        organisation_id=referral.case.organisation_id, role=Role.SUPERVISOR, is_active=True,
-    ))
-
-
 def notify(referral, users, reason) -> list[int]:
     """Queue one email per user after commit; the task gets ids only."""
     from referrals import tasks
@@ -54,10 +47,11 @@ def notification_deliver(*, notification_id: int) -> str:
     if notification is None:
         return "missing"
     referral = notification.referral
-    # Reminders and news about a referral that has ended since are moot; "access ended" is the exception.
-    needed = referral.state not in ENDED_STATES or notification.reason in (
-        NotificationReason.ACCESS_ENDED, NotificationReason.ANSWERED, NotificationReason.OVERRIDE,
-        NotificationReason.CONSENT_EXPIRED,
+    always = (NotificationReason.ACCESS_ENDED, NotificationReason.ANSWERED, NotificationReason.OVERRIDE,
+              NotificationReason.CONSENT_EXPIRED)
+    # Reminders and news about a referral that ended, or whose consent lapsed, since are moot.
+    needed = notification.reason in always or (
+        referral.state not in ENDED_STATES and permissions.consent_holds(referral)
     )
     return mailing.deliver(
         notification,

@@ -35,6 +35,7 @@ from referrals.choices import (
 )
 from referrals.models import Consent, Referral, ReferralEvent, ReferralSequence, ServiceProvider
 from referrals.services import notifications
+from referrals.services.consents import ended_state
 
 DRAFT_FIELDS = {
     "person", "provider", "purpose", "priority", "services_requested", "reasons", "services_provided",
@@ -148,6 +149,8 @@ def _refuse_step(current: Referral, to_state: str):
 def _step(*, actor, referral, to_state, event, note="", details=None, **fields) -> Referral:
     """Move `referral` to `to_state` if the state machine and the actor's side allow it now."""
     current = _lock(referral)
+    # Outsiders are refused before anything about the referral's state is said.
+    require(permissions.side_of(actor, current) is not None)
     if to_state not in REFERRAL_TRANSITIONS[current.state]:
         _refuse_step(current, to_state)
     require(permissions.can_move_referral(actor, current, to_state))
@@ -163,6 +166,30 @@ def _step(*, actor, referral, to_state, event, note="", details=None, **fields) 
         ReferralEvent.objects.create(referral=current, kind=event, actor=actor, at=now, note=note,
                                      details=details or {})
     return current
+
+
+def _check_override_respects_the_client(referral: Referral) -> None:
+    """Vital interest stands in for consent that cannot be obtained in time, never against the
+    client's own decision: not after a withdrawal, and not beyond what a consent in force allows."""
+    decided = Consent.objects.filter(
+        case=referral.case, person=referral.person, recipient=referral.provider.organisation,
+        purpose=referral.purpose,
+    )
+    if decided.filter(withdrawn_at__isnull=False).exists():
+        raise ValidationError(
+            _("The client withdrew consent to share with this organisation for this purpose. "
+              "An emergency override cannot overrule the client's decision."),
+            code="override_after_withdrawal",
+        )
+    agreed = set()
+    for categories in decided.in_force(clock.today()).values_list("data_categories", flat=True):
+        agreed |= set(categories)
+    if decided.in_force(clock.today()).exists() and set(referral.data_categories) - agreed:
+        raise ValidationError(
+            _("The client agreed to share less with this organisation. An emergency override cannot release "
+              "data the client chose to keep back: untick what the consent does not cover."),
+            code="override_beyond_consent",
+        )
 
 
 @transaction.atomic
@@ -201,15 +228,8 @@ def referral_send(*, actor: User, referral: Referral, expected_version: int, ove
         raise ValidationError(
             _("Only an emergency or urgent referral can be sent without consent."), code="override_priority",
         )
-    if consent is None and Consent.objects.filter(
-        case=case, person=person, recipient=current.provider.organisation, purpose=current.purpose,
-        withdrawn_at__isnull=False,
-    ).exists():
-        raise ValidationError(
-            _("The client withdrew consent to share with this organisation for this purpose. "
-              "An emergency override cannot overrule the client's decision."),
-            code="override_after_withdrawal",
-        )
+    if consent is None:
+        _check_override_respects_the_client(current)
     if consent is not None:
         override_reason = ""  # consent covers it: no override to review
     now = clock.now()
@@ -225,14 +245,15 @@ def referral_send(*, actor: User, referral: Referral, expected_version: int, ove
         note=override_reason,
         details={"categories": list(current.data_categories), "legal_basis": legal_basis,
                  "consent": consent.pk if consent else None, "two_stage": bool(summary)},
-        consent=consent, override_reason=override_reason, sent_at=now,
+        consent=consent, override_reason=override_reason, override_by=actor if override_reason else None,
+        sent_at=now,
         due_at=now + PRIORITY_DEADLINE[ReferralPriority(current.priority)],
         shared_data=snapshot.build_shared_data(case=case, person=person, categories=current.data_categories),
         summary=summary,
     )
     notifications.notify(sent, notifications.answering_staff(sent), NotificationReason.RECEIVED)
     if override_reason:
-        notifications.notify(sent, notifications.supervisors(sent), NotificationReason.OVERRIDE)
+        notifications.notify(sent, permissions.override_reviewers(sent), NotificationReason.OVERRIDE)
     return sent
 
 
@@ -269,6 +290,7 @@ def referral_record_progress(*, actor: User, referral: Referral, note: str) -> R
     if not note.strip():
         raise ValidationError(_("Write what happened."), code="note")
     current = _lock(referral)
+    require(permissions.side_of(actor, current) is not None)
     if current.state == ReferralState.ACCEPTED:
         return _step(actor=actor, referral=current, to_state=ReferralState.IN_PROGRESS,
                      event=ReferralEventKind.PROGRESS, note=note)
@@ -342,12 +364,19 @@ def referral_review_override(*, actor: User, referral: Referral, review: str, no
     if review == OverrideReview.NOT_JUSTIFIED and not note.strip():
         raise ValidationError(_("Say what should happen next."), code="note")
     now = clock.now()
+    ends = review == OverrideReview.NOT_JUSTIFIED and current.state in PROVIDER_ACCESS_STATES
     with acting_as(actor):
         current.override_review, current.override_reviewed_by, current.override_reviewed_at = review, actor, now
+        if ends:
+            # Data released without a sound basis does not stay with the provider.
+            current.state, current.ended_at = ended_state(current), now
         current.version += 1
         current.save()
         ReferralEvent.objects.create(referral=current, kind=ReferralEventKind.OVERRIDE_REVIEWED, actor=actor,
                                      at=now, note=note, details={"review": review})
+    if ends:
+        notifications.notify(current, notifications.answering_staff(current), NotificationReason.ACCESS_ENDED)
+        notifications.notify(current, notifications.referrer_side(current), NotificationReason.ANSWERED)
     return current
 
 
@@ -359,21 +388,22 @@ def referrals_end_with_expired_consent() -> int:
     so, keeps dashboards and reminders honest, and asks the referrer to renew consent if needed.
     """
     now, today = clock.now(), clock.today()
-    ended = 0
+    count = 0
     expired = Referral.objects.filter(
         state__in=PROVIDER_ACCESS_STATES, consent__withdrawn_at__isnull=True, consent__valid_until__lt=today,
     ).select_related("provider", "case").order_by("pk")
     for referral in expired:
-        if not Referral.objects.filter(pk=referral.pk, state__in=PROVIDER_ACCESS_STATES).update(
-            state=ReferralState.WITHDRAWN, ended_at=now, version=F("version") + 1,
+        ended = ended_state(referral)
+        if not Referral.objects.filter(pk=referral.pk, state=referral.state).update(
+            state=ended, ended_at=now, version=F("version") + 1,
         ):
             continue  # moved on meanwhile
-        audit.record_change(referral, {"state": (referral.state, ReferralState.WITHDRAWN)})
+        audit.record_change(referral, {"state": (referral.state, ended)})
         ReferralEvent.objects.create(referral=referral, kind=ReferralEventKind.CONSENT_EXPIRED, at=now)
         notifications.notify(referral, notifications.answering_staff(referral), NotificationReason.ACCESS_ENDED)
         notifications.notify(referral, notifications.referrer_side(referral), NotificationReason.CONSENT_EXPIRED)
-        ended += 1
-    return ended
+        count += 1
+    return count
 
 
 @transaction.atomic

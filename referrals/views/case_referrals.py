@@ -1,5 +1,7 @@
 """The referring side on a case: consents, new referrals and draft edits, and the case-page section."""
 
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -8,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import audit
+from cases import audit, clock
 from cases import permissions as case_permissions
 from cases.selectors import visible_case
 from cases.views.common import run_form
@@ -32,7 +34,8 @@ def case_section(request, case):
         "referrals": selectors.case_referrals(case),
         "can_record_consent": permissions.can_record_consent(user, case),
         "can_refer": permissions.can_refer_case(user, case),
-        "can_withdraw": case_permissions.can_edit_case(user, case),
+        "can_withdraw": permissions.can_withdraw_consents(user, case),
+        "today": clock.today(),
     }
 
 
@@ -87,8 +90,8 @@ def referral_new(request, public_id):
     people = list(selectors.case_people(case))
     providers = list(selectors.providers_for_case(case))
     initial = {"person": people[0].pk if people else None}
-    if request.GET.get("provider", "").isdigit():
-        initial["provider"] = int(request.GET["provider"])
+    with contextlib.suppress(ValueError):  # no or a malformed choice: the caseworker picks one
+        initial["provider"] = int(request.GET.get("provider", ""))
     may_override = permissions.can_send_without_consent(user, case)
     form = ReferralForm(request.POST or None, people=people, providers=providers, may_override=may_override,
                         initial=initial)
@@ -97,7 +100,6 @@ def referral_new(request, public_id):
 
     def create(form):
         data = dict(form.cleaned_data)
-        data["person"] = next(person for person in people if person.pk == data["person"])
         created["referral"] = referral_services.referral_create(
             actor=user, case=case, send=send, override_reason=data.pop("override_reason", "") if send else "",
             **{key: data[key] for key in ("person", "provider", "purpose", "priority", "services_requested",
@@ -137,7 +139,6 @@ def referral_edit(request, public_id):
 
     def save(form):
         data = dict(form.cleaned_data)
-        data["person"] = next(person for person in people if person.pk == data["person"])
         changes = {key: data[key] for key in ("person", "provider", "purpose", "priority", "services_requested",
                                               "reasons", "services_provided", "data_categories")}
         referral_services.referral_update(actor=user, referral=referral, expected_version=data["version"],

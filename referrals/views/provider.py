@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from cases import permissions as case_permissions
 from cases.selectors import visible_case
@@ -13,6 +14,7 @@ from referrals.forms import CapacityForm, DirectorySearchForm
 from referrals.services import providers as provider_services
 
 
+@never_cache
 @login_required
 def inbox(request):
     case_permissions.require(permissions.can_view_referral_inbox(request.user))

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cases import clock
@@ -143,12 +144,14 @@ def _detail_context(request, referral, bound=None):
     }
 
 
+@never_cache  # released data must not outlive the provider's access in a browser cache
 @login_required
 def referral_detail(request, public_id):
     referral = selectors.visible_referral(request.user, public_id, audit_read=True)
     return render(request, "referrals/detail.html", _detail_context(request, referral))
 
 
+@never_cache
 @login_required
 @require_POST
 def referral_step(request, public_id, step):

@@ -289,3 +289,28 @@ def test_a_signed_consent_form_is_linked_from_the_case_attachments(cast, own_cas
     assert Consent.objects.get().signed_form == scan
     page = client.get(f"/cases/{own_case.public_id}/").content.decode()
     assert f"/cases/{own_case.public_id}/attachments/{scan.pk}/" in page
+
+
+def test_the_provider_never_reads_the_referrers_notes(cast, own_case, counselling, logged_in):
+    from tests.conftest import make_user
+
+    make_user("supervisor2", cast.ngo, "supervisor")
+    referral = refer(cast.supervisor, own_case, counselling, priority="emergency",
+                     override_reason="Fictional override reason: detained at the airport.")
+    referrals.referral_follow_up(actor=cast.caseworker, referral=referral, note="Fictional follow-up about Almaty.")
+    html = logged_in(cast.provider).get(f"/referrals/{referral.public_id}/").content.decode()
+    assert "Fictional override reason" not in html and "Fictional follow-up" not in html
+    assert "sent without consent to protect the client" in html  # the legal basis itself is stated
+    referrer_html = logged_in(cast.supervisor).get(f"/referrals/{referral.public_id}/").content.decode()
+    assert "Fictional override reason" in referrer_html and "Fictional follow-up" in referrer_html
+
+
+def test_pages_with_released_data_are_not_cached(cast, live_referral, logged_in):
+    for url in (f"/referrals/{live_referral.public_id}/", "/referrals/inbox/"):
+        assert "no-store" in logged_in(cast.provider).get(url)["Cache-Control"]
+
+
+@pytest.mark.parametrize("query", ["?provider=²", "?provider=-1", "?provider=99999999999999999999", "?provider=x"])
+def test_a_malformed_provider_choice_in_the_url_is_ignored(cast, own_case, counselling, logged_in, query):
+    response = logged_in(cast.caseworker).get(f"/referrals/case/{own_case.public_id}/new/{query}")
+    assert response.status_code == 200

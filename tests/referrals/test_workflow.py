@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from cases.roles import role_group_name
 from referrals import selectors
-from referrals.choices import REFERRAL_TRANSITIONS, DataCategory, ReferralEventKind, ReferralState
+from referrals.choices import ENDED_STATES, REFERRAL_TRANSITIONS, DataCategory, ReferralEventKind, ReferralState
 from referrals.models import Referral, ReferralEvent, ReferralNotification
 from referrals.services import consents, referrals
 from tests.referrals.conftest import give_consent, refer
@@ -227,9 +227,14 @@ def test_every_transition_outside_the_state_machine_is_refused(cast, own_case, c
     if to_state in REFERRAL_TRANSITIONS[from_state]:
         assert call(actor, referral).state == to_state
         return
-    with pytest.raises(ValidationError) as refused:
+    # Refused as an invalid step, or, where the state has ended the actor's access (a provider
+    # after declining or closing), as an outsider: either way nothing changes.
+    with pytest.raises((ValidationError, PermissionDenied)) as refused:
         call(actor, referral)
-    assert refused.value.code == "invalid_transition"
+    if isinstance(refused.value, ValidationError):
+        assert refused.value.code == "invalid_transition"
+    else:
+        assert side == "provider" and from_state in ENDED_STATES
     referral.refresh_from_db()
     assert referral.state == from_state and ReferralEvent.objects.count() == events_before
 
@@ -320,3 +325,73 @@ def test_referrals_whose_consent_expired_are_ended_and_both_sides_told(cast, own
     told = set(ReferralNotification.objects.filter(reason__in=["access_ended", "consent_expired"]).values_list(
         "reason", "recipient__username"))
     assert told == {("access_ended", "provider"), ("consent_expired", "caseworker")}
+
+
+def test_the_sender_of_an_override_cannot_review_it_even_if_someone_else_drafted_it(
+    cast, own_case, counselling, second_supervisor,
+):
+    draft = refer(cast.caseworker, own_case, counselling, priority="emergency", send=False)
+    sent = referrals.referral_send(actor=cast.supervisor, referral=draft, expected_version=draft.version,
+                                   override_reason="Flight tonight.")
+    assert sent.override_by == cast.supervisor
+    assert list(selectors.dashboard_referrals(cast.supervisor)["to_review"]) == []
+    with pytest.raises(PermissionDenied):
+        referrals.referral_review_override(actor=cast.supervisor, referral=sent, review="justified", note="")
+    emailed = set(ReferralNotification.objects.filter(reason="override").values_list("recipient__username",
+                                                                                     flat=True))
+    assert emailed == {"supervisor2"}
+
+
+def test_a_withdrawal_also_ends_an_override_sent_to_the_same_recipient_for_the_same_purpose(
+    cast, own_case, counselling, logged_in,
+):
+    override = refer(cast.supervisor, own_case, counselling, priority="urgent", override_reason="Cannot reach.")
+    consent = give_consent(cast.caseworker, own_case, counselling)
+    consents.consent_withdraw(actor=cast.caseworker, consent=consent, note="Client refuses any sharing.")
+    override.refresh_from_db()
+    assert override.state == ReferralState.WITHDRAWN
+    assert logged_in(cast.provider).get(f"/referrals/{override.public_id}/").status_code == 404
+
+
+def test_an_override_cannot_release_more_than_a_consent_in_force_allows(cast, own_case, counselling):
+    give_consent(cast.caseworker, own_case, counselling, categories=[DataCategory.NAMES])
+    with pytest.raises(ValidationError) as refused:
+        refer(cast.supervisor, own_case, counselling, priority="emergency", override_reason="Urgent.",
+              categories=[DataCategory.NAMES, DataCategory.CONTACT])
+    assert refused.value.code == "override_beyond_consent"
+    assert not Referral.objects.exists()
+
+
+def test_an_override_found_not_justified_ends_the_referral_and_the_providers_access(
+    cast, own_case, counselling, second_supervisor, logged_in,
+):
+    referral = refer(cast.supervisor, own_case, counselling, priority="emergency", override_reason="Hurry.")
+    reviewed = referrals.referral_review_override(actor=second_supervisor, referral=referral,
+                                                  review="not_justified", note="Consent could have been asked.")
+    assert reviewed.state == ReferralState.WITHDRAWN
+    assert logged_in(cast.provider).get(f"/referrals/{referral.public_id}/").status_code == 404
+    assert ReferralNotification.objects.filter(recipient=cast.provider, reason="access_ended").exists()
+
+
+def test_a_consent_holds_through_its_last_day(cast, own_case, counselling, clock, logged_in):
+    give_consent(cast.caseworker, own_case, counselling, valid_until=datetime.date(2026, 11, 30))
+    referral = refer(cast.caseworker, own_case, counselling, priority="emergency")
+    provider = logged_in(cast.provider)
+    clock.advance(days=2)  # 30 November, the last day
+    assert provider.get(f"/referrals/{referral.public_id}/").status_code == 200
+    assert list(selectors.dashboard_referrals(cast.caseworker)["overdue"]) == [referral]
+    clock.advance(days=1)
+    assert provider.get(f"/referrals/{referral.public_id}/").status_code == 404
+    # Lapsed: no longer overdue, and no reminder about a referral nobody may open.
+    assert list(selectors.dashboard_referrals(cast.caseworker)["overdue"]) == []
+    assert referrals.referrals_remind_overdue() == 0
+
+
+def test_completed_referrals_are_closed_not_withdrawn_when_consent_ends(cast, own_case, counselling):
+    consent = give_consent(cast.caseworker, own_case, counselling)
+    referral = refer(cast.caseworker, own_case, counselling)
+    referral = referrals.referral_accept(actor=cast.provider, referral=referral)
+    referral = referrals.referral_complete(actor=cast.provider, referral=referral, outcome="did_not_attend")
+    consents.consent_withdraw(actor=cast.caseworker, consent=consent)
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.CLOSED
