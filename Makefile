@@ -12,8 +12,8 @@ PORT ?= 8000
 # Debian packages. To run: gettext (compilemessages), Pango/HarfBuzz (WeasyPrint PDFs).
 # To test, also: chromium and fonts for the browser tests (Uyghur, Cyrillic and Chinese glyphs in
 # screenshots), poppler-utils (PDF checks). venv support is added for Debian's own Python.
-RUN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-noto-core fonts-noto-cjk poppler-utils
+RUN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 DEBIAN_PACKAGES ?= $(RUN_PACKAGES)
 
 .PHONY: run test system-packages venv migrate messages demo lint bench clean

@@ -1,0 +1,36 @@
+"""What goes into each document: one context builder per kind, reading the case as it is now."""
+
+from cases.selectors import risk_explanation
+from referrals import snapshot
+from referrals.choices import DataCategory, ServiceType
+from reports.models import DocumentKind
+
+
+def case_summary_context(document) -> dict:
+    case = document.case
+    return {
+        "case": case,
+        "people": list(case.people.prefetch_related("documents", "legal_statuses", "phones").order_by("pk")),
+        "relatives": list(case.relatives.order_by("pk")),
+        "incidents": list(case.incidents.order_by("occurred_on", "pk")),
+        "risk": risk_explanation(case.risk_assessment.explanation, show_anchors=False)
+        if case.risk_assessment_id else None,
+        "referrals": list(case.referrals.exclude(state="draft").select_related("provider").order_by("sent_at")),
+    }
+
+
+def referral_form_context(document) -> dict:
+    """The IASC-style referral form: the referral, and of the client only what was released."""
+    referral = document.referral
+    return {
+        "referral": referral,
+        "services": [ServiceType(code).label for code in referral.services_requested if code in ServiceType.values],
+        "sections": snapshot.display_sections(referral.shared_data),
+        "categories": [DataCategory(code).label for code in referral.data_categories if code in DataCategory.values],
+    }
+
+
+BUILDERS = {
+    DocumentKind.CASE_SUMMARY: ("reports/documents/case_summary.html", case_summary_context),
+    DocumentKind.REFERRAL_FORM: ("reports/documents/referral_form.html", referral_form_context),
+}

@@ -1,0 +1,23 @@
+"""The only place that answers "may this user ...?" for generated documents."""
+
+from cases import permissions as case_permissions
+from referrals import permissions as referral_permissions
+from referrals.choices import ReferralState
+from reports.models import DocumentKind
+
+
+def can_generate_document(user, case, kind, referral=None):
+    """Whoever may see the case file may produce documents from it; a referral form needs a sent referral."""
+    if not case_permissions.can_view_case(user, case):
+        return False
+    if kind == DocumentKind.REFERRAL_FORM:
+        return (
+            referral is not None and referral.case_id == case.pk and referral.state != ReferralState.DRAFT
+            and referral_permissions.can_view_case_referrals(user, case)
+        )
+    return referral is None
+
+
+def can_view_document(user, document):
+    """A document holds case data: the case's own access policy decides, now, not at generation."""
+    return case_permissions.can_view_case(user, document.case)

@@ -1,0 +1,13 @@
+"""django-q entry points for documents. Tasks take ids, never records or personal data."""
+
+from django_q.tasks import async_task
+
+
+def document_render(document_id: int) -> str:
+    from reports.services import document_render as render
+
+    return render(document_id=document_id)
+
+
+def enqueue_document_render(document_id: int) -> str:
+    return async_task("reports.tasks.document_render", document_id, task_name=f"document-render-{document_id}")

@@ -1,0 +1,114 @@
+"""Generated PDFs: every script embedded and shaped, right-to-left laid out, only what may travel."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from cases.services import records
+from referrals.choices import DataCategory
+from reports import pdf
+from reports.models import DocumentStatus, GeneratedDocument
+from reports.services import STATIC_DIRS, document_render, document_request
+from tests.referrals.conftest import give_consent, refer
+from tests.reports.conftest import first_page_png, ink_box, pdf_fonts, pdf_info, pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+def generate(actor, case, kind="case_summary", language="en", referral=None, recipient_kind="file"):
+    document = document_request(actor=actor, case=case, kind=kind, language=language,
+                                recipient_kind=recipient_kind, referral=referral)
+    assert document_render(document_id=document.pk) == DocumentStatus.DONE
+    document.refresh_from_db()
+    return document
+
+
+@pytest.fixture
+def summary_case(cast, own_case):
+    records.incident_add(actor=cast.caseworker, case=own_case, data={
+        "category": "custody", "occurred_on": datetime.date(2026, 11, 20), "source": "client",
+        "description": "Fictional: held at the airport. <img src=\"file:///etc/passwd\"> http://evil.invalid/x.png",
+    })
+    return own_case
+
+
+@pytest.mark.parametrize("language", ["en", "ug", "ru"])
+def test_the_case_summary_renders_every_script_with_embedded_fonts(cast, summary_case, language, tmp_path):
+    document = generate(cast.caseworker, summary_case, language=language)
+    path = Path(document.file.path)
+    fonts = pdf_fonts(path)
+    assert fonts and all(font["emb"] == "yes" for font in fonts), fonts
+    families = " ".join(font["name"] for font in fonts)
+    assert "Noto-Sans-Arabic" in families and "Noto-Sans-CJK-SC" in families  # Uyghur and Chinese names
+    info = pdf_info(path)
+    assert info["Title"].strip() == str(document.public_id)  # no name in the metadata
+    assert "Author" not in info and int(info["Pages"]) == document.pages >= 1
+    text = pdf_text(path)
+    # Latin, Cyrillic and Chinese extract reliably (Arabic-script extraction is a WeasyPrint bug, #2841).
+    for name in ["Memet", "Мәмәт", "买买提", "Maimaiti", summary_case.reference, document.verification_code]:
+        assert name in text, name
+    assert "evil.invalid" in text  # user text stays text
+    assert document.sha256 and len(document.sha256) == 64 and document.case_version == summary_case.version
+    image = first_page_png(path, tmp_path)
+    # The heading line, inside the cover's border: where its ink starts says which way the page runs.
+    inner = image.crop((int(image.width * 0.11), 0, int(image.width * 0.885), image.height))
+    heading = ink_box(inner, top=0.10, bottom=0.115)
+    assert heading is not None  # the cover is not blank
+    left, _top, right, _bottom = heading
+    left_gap, right_gap = left, inner.width - right
+    if language == "ug":
+        assert right_gap < left_gap  # right to left: the heading hugs the right edge
+    else:
+        assert left_gap < right_gap
+
+
+def test_the_referral_form_carries_only_the_consented_data(cast, own_case, counselling):
+    give_consent(cast.caseworker, own_case, counselling, categories=[DataCategory.NAMES])
+    referral = refer(cast.caseworker, own_case, counselling, categories=[DataCategory.NAMES])
+    document = generate(cast.caseworker, own_case, kind="referral_form", referral=referral, recipient_kind="provider")
+    raw = Path(document.file.path).read_bytes()
+    text = pdf_text(Path(document.file.path))
+    assert "Memet" in text and referral.reference in text
+    for outside in ["E12345678", own_case.reference, "Almaty", "+7701"]:
+        assert outside not in text and outside.encode() not in raw
+
+
+def test_the_fetcher_reads_only_the_projects_static_files():
+    html = ('<html><head><link rel="stylesheet" href="document.css"></head><body><p>x</p>'
+            '<img src="file:///etc/passwd"><img src="http://example.invalid/a.png">'
+            '<img src="data:image/png;base64,iVBORw0KGgo="></body></html>')
+    rendered = pdf.render_pdf(html, allowed_dirs=STATIC_DIRS, base_dir=STATIC_DIRS[0])
+    assert rendered.pdf.startswith(b"%PDF") and sorted(rendered.refused) == ["data", "file", "http"]
+    assert b"root:" not in rendered.pdf
+
+
+def test_a_render_that_runs_too_long_fails_cleanly(cast, own_case, monkeypatch):
+    monkeypatch.setattr(pdf, "RENDER_SECONDS", 0.01)
+    document = document_request(actor=cast.caseworker, case=own_case, kind="case_summary", language="en",
+                                recipient_kind="file")
+    assert document_render(document_id=document.pk) == DocumentStatus.FAILED
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.FAILED and not document.sha256 and "longer than" in document.error
+
+
+def test_a_retried_render_replaces_its_own_output(cast, own_case, clock):
+    document = document_request(actor=cast.caseworker, case=own_case, kind="case_summary", language="en",
+                                recipient_kind="file")
+    # A worker claimed it and died mid-render.
+    GeneratedDocument.objects.filter(pk=document.pk).update(status=DocumentStatus.RENDERING, started_at=clock.at)
+    assert document_render(document_id=document.pk) == DocumentStatus.RENDERING  # still someone else's
+    clock.advance(minutes=5)
+    assert document_render(document_id=document.pk) == DocumentStatus.DONE
+    assert document_render(document_id=document.pk) == DocumentStatus.DONE  # a duplicate delivery: nothing new
+    assert GeneratedDocument.objects.count() == 1
+    files = list(Path(GeneratedDocument.objects.get().file.path).parent.glob(f"{document.public_id}*"))
+    assert len(files) == 1
+
+
+def test_only_those_who_see_the_case_may_generate_from_it(cast, own_case):
+    for outsider in (cast.other_caseworker, cast.provider, cast.liaison):
+        with pytest.raises(PermissionDenied):
+            document_request(actor=outsider, case=own_case, kind="case_summary", language="en",
+                             recipient_kind="file")
