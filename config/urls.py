@@ -12,6 +12,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("cases/", include("cases.urls")),
     path("referrals/", include("referrals.urls")),
+    path("documents/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -3,8 +3,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
-    """PDF documents and statistics (issue 5); depends on `referrals` and `cases`."""
+    """PDF documents generated from case files; depends on `referrals` and `cases`."""
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from cases import case_page
+        from reports.models import GeneratedDocument
+        from reports.views import case_section
+
+        auditlog.register(GeneratedDocument, exclude_fields=["file", "started_at", "attempts", "error"])
+        case_page.register_section(case_section)

@@ -1,0 +1,28 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import DocumentKind, RecipientKind
+
+
+class DocumentRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
+    referral = forms.TypedChoiceField(label=_("Referral (for a referral form)"), coerce=int, required=False,
+                                      empty_value=None)
+    language = forms.ChoiceField(label=_("Language of the document"), choices=settings.LANGUAGES)
+    recipient_kind = forms.ChoiceField(label=_("For"), choices=RecipientKind.choices)
+
+    def __init__(self, *args, referrals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.referrals = {referral.pk: referral for referral in referrals}
+        self.fields["referral"].choices = [("", "—")] + [
+            (referral.pk, f"{referral.reference} · {referral.provider}") for referral in referrals
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == DocumentKind.REFERRAL_FORM and not cleaned.get("referral"):
+            self.add_error("referral", _("Choose the referral the form is for."))
+        cleaned["referral"] = self.referrals.get(cleaned.get("referral")) if cleaned.get("kind") == \
+            DocumentKind.REFERRAL_FORM else None
+        return cleaned

@@ -1,0 +1,28 @@
+"""Viewer-aware reads of generated documents: the case's access policy decides, as for the case."""
+
+from django.http import Http404
+
+from cases import audit
+from referrals.choices import ReferralState
+from reports import permissions
+from reports.models import GeneratedDocument
+
+
+def case_documents(case, *, limit: int = 50):
+    return GeneratedDocument.objects.filter(case=case).select_related("requested_by", "referral")[:limit]
+
+
+def visible_document(user, public_id, *, audit_read: bool = False) -> GeneratedDocument:
+    document = GeneratedDocument.objects.select_related("case", "referral", "requested_by").filter(
+        public_id=public_id,
+    ).first()
+    if document is None or not permissions.can_view_document(user, document):
+        raise Http404
+    if audit_read:
+        audit.record_read(document)
+    return document
+
+
+def referrals_for_forms(case):
+    """Referrals a referral form can be produced for: every one that was sent."""
+    return case.referrals.exclude(state=ReferralState.DRAFT).select_related("provider").order_by("-sent_at")

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("case/<uuid:public_id>/new/", views.document_new, name="new"),
+    path("<uuid:public_id>/", views.document_status, name="status"),
+    path("<uuid:public_id>/download/", views.document_download, name="download"),
+]

@@ -1,0 +1,80 @@
+"""Requesting a document, watching it being generated, and downloading it."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from cases import permissions as case_permissions
+from cases.selectors import visible_case
+from cases.views.common import run_form
+from reports import selectors, services
+from reports.forms import DocumentRequestForm
+from reports.models import DocumentStatus
+
+
+def _request_form(request, case, data=None):
+    return DocumentRequestForm(
+        data, referrals=list(selectors.referrals_for_forms(case)), prefix="document",
+        initial={"language": translation.get_language(), "recipient_kind": "file"},
+    )
+
+
+def case_section(request, case):
+    """The "Documents" section of the case page (registered in ReportsConfig.ready)."""
+    if not case_permissions.can_view_case(request.user, case):
+        return None
+    return {
+        "template": "reports/includes/case_section.html", "anchor": "generated-documents",
+        "title": gettext_lazy("Documents (PDF)"), "documents": selectors.case_documents(case),
+        "form": _request_form(request, case),
+    }
+
+
+@login_required
+@require_POST
+def document_new(request, public_id):
+    case = visible_case(request.user, public_id)
+    form = _request_form(request, case, request.POST)
+    created = {}
+
+    def request_document(form):
+        data = form.cleaned_data
+        created["document"] = services.document_request(
+            actor=request.user, case=case, kind=data["kind"], language=data["language"],
+            recipient_kind=data["recipient_kind"], referral=data["referral"],
+        )
+
+    response = run_form(
+        request, form=form, action=request_document, success_url=reverse("cases:detail", args=[case.public_id]),
+        template="reports/request_refused.html", context={"case": case},
+    )
+    if "document" in created:
+        return redirect("reports:status", public_id=created["document"].public_id)
+    return response
+
+
+@never_cache
+@login_required
+def document_status(request, public_id):
+    document = selectors.visible_document(request.user, public_id)
+    return render(request, "reports/status.html", {
+        "document": document, "waiting": document.status in (DocumentStatus.PENDING, DocumentStatus.RENDERING),
+    })
+
+
+@never_cache
+@login_required
+def document_download(request, public_id):
+    document = selectors.visible_document(request.user, public_id, audit_read=True)
+    if document.status != DocumentStatus.DONE or not document.file:
+        raise Http404
+    # The file name carries the kind and a short id: never a name or a case reference.
+    name = f"{document.kind}-{document.short_id}.pdf"
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=name,
+                        content_type="application/pdf")
+
