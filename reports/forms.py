@@ -1,12 +1,13 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reports.models import DocumentKind, RecipientKind
 
 
 class DocumentRequestForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("generated document", "Document"), choices=DocumentKind.choices)
     referral = forms.TypedChoiceField(label=_("Referral (for a referral form)"), coerce=int, required=False,
                                       empty_value=None)
     language = forms.ChoiceField(label=_("Language of the document"), choices=settings.LANGUAGES)

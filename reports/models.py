@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models import Case
 from referrals.models import Referral
@@ -25,7 +26,7 @@ class DocumentStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for a worker")
     RENDERING = "rendering", _("Being generated")
     DONE = "done", _("Ready")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("document status", "Failed")
 
 
 class GeneratedDocument(models.Model):
@@ -38,7 +39,9 @@ class GeneratedDocument(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     verification_code = models.CharField(_("verification code"), max_length=16, unique=True, editable=False)
-    kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
+    kind = models.CharField(
+        pgettext_lazy("generated document", "document"), max_length=20, choices=DocumentKind.choices,
+    )
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents_generated")
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)

@@ -1,0 +1,89 @@
+"""Benchmark: render time and peak memory of generated PDFs (issue 5 targets, on this machine).
+
+A fictional case is given enough timeline entries for a ~20-page case summary; a referral form
+stands in for a one-to-two-page document. Each render goes through the real path (template in the
+chosen language, the limited child process, fonts, hashing). Peak memory is the largest resident
+set of the renderer child process.
+
+    .venv/bin/python bench/render_documents.py                  # SQLite under var/bench-documents
+    .venv/bin/python bench/render_documents.py --repeat 10 --incidents 160
+
+Results are printed and written to bench/results/render_documents.json. Not part of the test suite.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--incidents", type=int, default=160)
+    args = parser.parse_args()
+
+    os.environ.setdefault("PANAH_ENV", "demo")
+    os.environ.setdefault("PANAH_VAR_DIR", str(ROOT / "var" / "bench-documents"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from cases.models import Case, User
+    from cases.services import records
+    from referrals.models import Referral
+    from reports.models import GeneratedDocument
+    from reports.services import document_render, document_request
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_referrals_demo", verbosity=0)
+    caseworker = User.objects.get(username="caseworker")
+    referral = Referral.objects.exclude(state="draft").select_related("case").first()
+    case = Case.objects.filter(assignments__user=caseworker).order_by("pk").first()
+    missing = args.incidents - case.incidents.count()
+    for index in range(max(0, missing)):
+        records.incident_add(actor=caseworker, case=case, data={
+            "category": "threat", "occurred_on": datetime.date(2020, 1, 1) + datetime.timedelta(days=7 * index),
+            "source": "client",
+            "description": "بۇ پەقەت سىناق ئۈچۈن يېزىلغان ئويدۇرما ۋەقە. Fictional event written for a benchmark. "
+                           "Вымышленное событие для измерения скорости. " * 2,
+        })
+
+    results = {}
+    for label, kind, target_case, target_referral, language in [
+        ("case summary (ug)", "case_summary", case, None, "ug"),
+        ("case summary (en)", "case_summary", case, None, "en"),
+        ("referral form (ug)", "referral_form", referral.case, referral, "ug"),
+    ]:
+        times, pages = [], None
+        for _run in range(args.repeat):
+            document = document_request(actor=caseworker if target_referral is None else referral.referred_by,
+                                        case=target_case, kind=kind, language=language, recipient_kind="court",
+                                        referral=target_referral)
+            started = time.perf_counter()
+            assert document_render(document_id=document.pk) == "done"
+            times.append(time.perf_counter() - started)
+            pages = GeneratedDocument.objects.get(pk=document.pk).pages
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        results[label] = {"pages": pages, "median_s": round(statistics.median(times), 3),
+                          "max_s": round(max(times), 3), "peak_child_rss_mb_so_far": round(peak_mb, 1)}
+        print(f"{label:22} pages={pages:3}  median {statistics.median(times):.2f} s  max {max(times):.2f} s  "
+              f"peak renderer RSS so far {peak_mb:.0f} MB")
+    out = ROOT / "bench" / "results" / "render_documents.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
