@@ -6,6 +6,11 @@ from django.utils.translation import pgettext_lazy
 from reports.models import DocumentKind, RecipientKind
 
 
+class VerifyForm(forms.Form):
+    code = forms.CharField(label=_("Verification code"), max_length=40,
+                           help_text=_("As printed on the document's cover, for example K7QM-2XPA-9FHT."))
+
+
 class DocumentRequestForm(forms.Form):
     kind = forms.ChoiceField(label=pgettext_lazy("generated document", "Document"), choices=DocumentKind.choices)
     referral = forms.TypedChoiceField(label=_("Referral (for a referral form)"), coerce=int, required=False,

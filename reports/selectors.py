@@ -5,7 +5,7 @@ from django.http import Http404
 from cases import audit
 from referrals.choices import ReferralState
 from reports import permissions
-from reports.models import GeneratedDocument
+from reports.models import DocumentStatus, GeneratedDocument
 
 
 def case_documents(case, *, limit: int = 50):
@@ -20,6 +20,25 @@ def visible_document(user, public_id, *, audit_read: bool = False) -> GeneratedD
         raise Http404
     if audit_read:
         audit.record_read(document)
+    return document
+
+
+def document_by_code(user, code: str):
+    """The finished document carrying verification `code`, if `user` may see its case; else None.
+
+    A code that does not exist and one the user may not see answer the same, so the page
+    cannot be used to learn that a document exists.
+    """
+    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
+    if len(normalised) != 12:
+        return None
+    formatted = "-".join(normalised[i:i + 4] for i in range(0, 12, 4))
+    document = GeneratedDocument.objects.select_related("case", "requested_by", "referral").filter(
+        verification_code=formatted, status=DocumentStatus.DONE,
+    ).first()
+    if document is None or not permissions.can_view_document(user, document):
+        return None
+    audit.record_read(document)
     return document
 
 

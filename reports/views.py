@@ -13,7 +13,7 @@ from cases import permissions as case_permissions
 from cases.selectors import visible_case
 from cases.views.common import run_form
 from reports import selectors, services
-from reports.forms import DocumentRequestForm
+from reports.forms import DocumentRequestForm, VerifyForm
 from reports.models import DocumentStatus
 
 
@@ -56,6 +56,19 @@ def document_new(request, public_id):
     if "document" in created:
         return redirect("reports:status", public_id=created["document"].public_id)
     return response
+
+
+@never_cache
+@login_required
+def document_verify(request):
+    """Check a verification code read off a printed or forwarded document."""
+    form = VerifyForm(request.POST or None)
+    checked, document = False, None
+    if request.method == "POST" and form.is_valid():
+        checked = True
+        document = selectors.document_by_code(request.user, form.cleaned_data["code"])
+    return render(request, "reports/verify.html", {"form": form, "checked": checked, "document": document},
+                  status=400 if request.method == "POST" and not form.is_valid() else 200)
 
 
 @never_cache

@@ -59,3 +59,21 @@ def test_a_referral_form_needs_a_referral_and_bad_input_is_a_message(cast, own_c
     response = request_summary(client, own_case, **{"document-kind": "passport_scan", "document-language": "xx"})
     assert response.status_code == 400
     assert not GeneratedDocument.objects.exists()
+
+
+def test_a_verification_code_shows_the_documents_metadata_to_those_who_may_see_it(cast, own_case, logged_in):
+    client = logged_in(cast.caseworker)
+    request_summary(client, own_case)
+    document = GeneratedDocument.objects.get()
+    document_render(document_id=document.pk)
+    document.refresh_from_db()
+    typed = document.verification_code.lower().replace("-", " ")  # as someone types it off paper
+    page = client.post("/documents/verify/", {"code": typed}).content.decode()
+    assert "Genuine" in page and document.sha256 in page and own_case.reference in page
+    assert LogEntry.objects.get_for_object(document).filter(action=LogEntry.Action.ACCESS).count() == 1
+    # Someone who may not see the case learns nothing, not even that the code exists.
+    outsider = logged_in(cast.other_caseworker).post("/documents/verify/", {"code": typed}).content.decode()
+    wrong = logged_in(cast.other_caseworker).post("/documents/verify/", {"code": "ZZZZ-ZZZZ-ZZZZ"}).content.decode()
+    for answer in (outsider, wrong):
+        assert "No document with this code is available to you" in answer and document.sha256 not in answer
+    assert logged_in(cast.caseworker).post("/documents/verify/", {"code": ""}).status_code == 400
