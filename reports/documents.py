@@ -4,12 +4,15 @@ from cases.selectors import risk_explanation
 from referrals import snapshot
 from referrals.choices import DataCategory, ServiceType
 from reports.models import DocumentKind
+from reports.redaction import removed_for, removed_labels
 
 
 def case_summary_context(document) -> dict:
     case = document.case
     return {
         "case": case,
+        "removed": removed_for(document.recipient_kind),
+        "removed_labels": removed_labels(document.recipient_kind),
         "people": list(case.people.prefetch_related("documents", "legal_statuses", "phones").order_by("pk")),
         "relatives": list(case.relatives.order_by("pk")),
         "incidents": list(case.incidents.order_by("occurred_on", "pk")),

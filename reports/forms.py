@@ -17,6 +17,7 @@ class DocumentRequestForm(forms.Form):
                                       empty_value=None)
     language = forms.ChoiceField(label=_("Language of the document"), choices=settings.LANGUAGES)
     recipient_kind = forms.ChoiceField(label=_("For"), choices=RecipientKind.choices)
+    archival = forms.BooleanField(label=_("Archival PDF (PDF/A-3b)"), required=False)
 
     def __init__(self, *args, referrals=(), **kwargs):
         super().__init__(*args, **kwargs)

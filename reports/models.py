@@ -60,6 +60,7 @@ class GeneratedDocument(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveIntegerField(_("size"), null=True, blank=True)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    archival = models.BooleanField(_("archival PDF (PDF/A-3b)"), default=False)
 
     class Meta:
         verbose_name = _("generated document")

@@ -36,6 +36,7 @@ def _verification_code() -> str:
 @transaction.atomic
 def document_request(
     *, actor: User, case: Case, kind: str, language: str, recipient_kind: str, referral: Referral | None = None,
+    archival: bool = False,
 ) -> GeneratedDocument:
     """Record the request and queue the render; the caller's page shows progress."""
     if not permissions.can_generate_document(actor, case, kind, referral):
@@ -47,7 +48,7 @@ def document_request(
             with transaction.atomic(), audit.acting_as(actor):
                 document = GeneratedDocument.objects.create(
                     kind=kind, case=case, referral=referral, language=language, recipient_kind=recipient_kind,
-                    requested_by=actor, verification_code=_verification_code(),
+                    requested_by=actor, verification_code=_verification_code(), archival=archival,
                 )
             break
         except IntegrityError:  # a verification code already taken: draw again
@@ -76,7 +77,8 @@ def document_render(*, document_id: int) -> str:
     with translation.override(document.language):
         html = render_to_string(template, {"document": document, "now": clock.now(), **build(document)})
     try:
-        rendered = pdf.render_pdf(html, allowed_dirs=STATIC_DIRS, base_dir=STATIC_DIRS[0])
+        rendered = pdf.render_pdf(html, allowed_dirs=STATIC_DIRS, base_dir=STATIC_DIRS[0],
+                                  pdf_variant="pdf/a-3b" if document.archival else None)
     except pdf.RenderError as error:
         GeneratedDocument.objects.filter(pk=document.pk).update(
             status=DocumentStatus.FAILED, finished_at=clock.now(), error=str(error)[:200],

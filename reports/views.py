@@ -46,7 +46,7 @@ def document_new(request, public_id):
         data = form.cleaned_data
         created["document"] = services.document_request(
             actor=request.user, case=case, kind=data["kind"], language=data["language"],
-            recipient_kind=data["recipient_kind"], referral=data["referral"],
+            recipient_kind=data["recipient_kind"], referral=data["referral"], archival=data["archival"],
         )
 
     response = run_form(

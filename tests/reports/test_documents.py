@@ -1,6 +1,8 @@
 """Generated PDFs: every script embedded and shaped, right-to-left laid out, only what may travel."""
 
 import datetime
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from referrals.choices import DataCategory
 from reports import pdf
 from reports.models import DocumentStatus, GeneratedDocument
 from reports.services import STATIC_DIRS, document_render, document_request
+from tests.conftest import MEMET
 from tests.referrals.conftest import give_consent, refer
 from tests.reports.conftest import first_page_png, ink_box, pdf_fonts, pdf_info, pdf_text
 
@@ -112,3 +115,44 @@ def test_only_those_who_see_the_case_may_generate_from_it(cast, own_case):
         with pytest.raises(PermissionDenied):
             document_request(actor=outsider, case=own_case, kind="case_summary", language="en",
                              recipient_kind="file")
+
+
+@pytest.fixture
+def full_case(cast, summary_case):
+    from cases.services import people
+
+    person = summary_case.people.get()
+    people.person_update(actor=cast.caseworker, person=person, expected_version=person.version, data={
+        **MEMET, "date_of_birth": datetime.date(1987, 4, 13), "place_of_birth": "Ghulja"})
+    records.relative_add(actor=cast.caseworker, case=summary_case, data={
+        "relationship": "father", "status": "disappeared", "source": "client"})
+    summary_case.refresh_from_db()
+    return summary_case
+
+
+@pytest.mark.parametrize(("recipient_kind", "absent", "present"), [
+    ("file", [], ["E12345678", "1987", "Ghulja", "Almaty", "Disappeared", "held at the airport"]),
+    ("public", ["E12345678", "1987", "Ghulja", "Almaty", "Disappeared", "held at the airport"],
+     ["Memet", "Custody by host authorities"]),
+])
+def test_redaction_profiles_leave_removed_data_out_of_the_bytes(cast, full_case, recipient_kind, absent, present):
+    document = generate(cast.caseworker, full_case, recipient_kind=recipient_kind)
+    path = Path(document.file.path)
+    text, raw = pdf_text(path), path.read_bytes()
+    for fragment in absent:
+        assert fragment not in text and fragment.encode() not in raw, fragment
+    for fragment in present:
+        assert fragment in text, fragment
+    assert ("Left out for this recipient" in text) == bool(absent)
+
+
+def test_the_archival_option_writes_pdf_a_3b(cast, own_case):
+    document = document_request(actor=cast.caseworker, case=own_case, kind="case_summary", language="en",
+                                recipient_kind="file", archival=True)
+    document_render(document_id=document.pk)
+    document.refresh_from_db()
+    xmp = subprocess.run(["pdfinfo", "-meta", document.file.path], capture_output=True, text=True,
+                         check=True).stdout
+    assert re.search(r'pdfaid:part(="|>)3', xmp) and re.search(r'pdfaid:conformance(="|>)B', xmp), xmp[-600:]
+    assert "Memet" not in xmp  # the archival metadata carries no personal data either
+    assert all(font["emb"] == "yes" for font in pdf_fonts(Path(document.file.path)))
