@@ -39,7 +39,7 @@ def main():
     django.setup()
     from django.core.management import call_command
 
-    from cases.models import Case, User
+    from cases.models import Alert, Case, User
     from cases.services import records
     from referrals.models import Referral
     from reports.models import GeneratedDocument
@@ -60,17 +60,19 @@ def main():
                            "Вымышленное событие для измерения скорости. " * 2,
         })
 
+    alert = Alert.objects.open().select_related("case").first()
+    liaison = User.objects.get(username="liaison")
     results = {}
-    for label, kind, target_case, target_referral, language in [
-        ("case summary (ug)", "case_summary", case, None, "ug"),
-        ("case summary (en)", "case_summary", case, None, "en"),
-        ("referral form (ug)", "referral_form", referral.case, referral, "ug"),
+    for label, kind, actor, target_case, extra, language in [
+        ("case summary (ug)", "case_summary", caseworker, case, {}, "ug"),
+        ("case summary (en)", "case_summary", caseworker, case, {}, "en"),
+        ("referral form (ug)", "referral_form", referral.referred_by, referral.case, {"referral": referral}, "ug"),
+        ("alert sheet (ug)", "alert_sheet", liaison, alert.case, {"alert": alert}, "ug"),
     ]:
         times, pages = [], None
         for _run in range(args.repeat):
-            document = document_request(actor=caseworker if target_referral is None else referral.referred_by,
-                                        case=target_case, kind=kind, language=language, recipient_kind="court",
-                                        referral=target_referral)
+            document = document_request(actor=actor, case=target_case, kind=kind, language=language,
+                                        recipient_kind="unhcr", **extra)
             started = time.perf_counter()
             assert document_render(document_id=document.pk) == "done"
             times.append(time.perf_counter() - started)

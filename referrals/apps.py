@@ -10,10 +10,10 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals")
 
     def ready(self):
-        from cases import case_page, roles
+        from cases import page_sections, roles
         from referrals import audit, permissions
         from referrals.views.case_referrals import case_section
 
         audit.register_models()
         roles.grant_to_roles(permissions.ROLE_PERMISSIONS)
-        case_page.register_section(case_section)
+        page_sections.register_section(page_sections.CASE_PAGE, case_section)

@@ -12,9 +12,10 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from cases import case_page
+        from cases import page_sections
         from reports.models import GeneratedDocument
-        from reports.views import case_section
+        from reports.views import alert_section, case_section
 
         auditlog.register(GeneratedDocument, exclude_fields=["file", "started_at", "attempts", "error"])
-        case_page.register_section(case_section)
+        page_sections.register_section(page_sections.CASE_PAGE, case_section)
+        page_sections.register_section(page_sections.ALERT_PAGE, alert_section)

@@ -1,6 +1,6 @@
 """What goes into each document: one context builder per kind, reading the case as it is now."""
 
-from cases.selectors import risk_explanation
+from cases.selectors import alert_brief, risk_explanation
 from referrals import snapshot
 from referrals.choices import DataCategory, ServiceType
 from reports.models import DocumentKind
@@ -33,7 +33,19 @@ def referral_form_context(document) -> dict:
     }
 
 
+def alert_sheet_context(document) -> dict:
+    """The urgent protection alert sheet: the alert's minimum data, as the liaison sees it (domain.md §2.4)."""
+    alert = document.alert
+    brief = alert_brief(alert)
+    assessment = brief["current_assessment"]
+    return {
+        "alert": alert, "brief": brief, "case": document.case,
+        "risk": risk_explanation(assessment.explanation, show_anchors=False) if assessment else None,
+    }
+
+
 BUILDERS = {
     DocumentKind.CASE_SUMMARY: ("reports/documents/case_summary.html", case_summary_context),
     DocumentKind.REFERRAL_FORM: ("reports/documents/referral_form.html", referral_form_context),
+    DocumentKind.ALERT_SHEET: ("reports/documents/alert_sheet.html", alert_sheet_context),
 }

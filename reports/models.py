@@ -5,13 +5,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cases.models import Case
+from cases.models import Alert, Case
 from referrals.models import Referral
 
 
 class DocumentKind(models.TextChoices):
     CASE_SUMMARY = "case_summary", _("Case summary")
     REFERRAL_FORM = "referral_form", _("Referral form")
+    ALERT_SHEET = "alert_sheet", _("Urgent protection alert sheet")
 
 
 class RecipientKind(models.TextChoices):
@@ -44,6 +45,7 @@ class GeneratedDocument(models.Model):
     )
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents_generated")
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     recipient_kind = models.CharField(_("for"), max_length=10, choices=RecipientKind.choices)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",

@@ -6,9 +6,16 @@ from referrals.choices import ReferralState
 from reports.models import DocumentKind
 
 
-def can_generate_document(user, case, kind, referral=None):
-    """Whoever may see the case file may produce documents from it; a referral form needs a sent referral."""
-    if not case_permissions.can_view_case(user, case):
+def can_generate_document(user, case, kind, referral=None, alert=None):
+    """Whoever may see the case file may produce documents from it; a referral form needs a sent referral.
+
+    The alert sheet is the exception: it carries the alert's minimum data, so whoever may see the
+    alert (a covering UNHCR liaison, without the case file) may produce it.
+    """
+    if kind == DocumentKind.ALERT_SHEET:
+        return alert is not None and alert.case_id == case.pk and referral is None and \
+            case_permissions.can_view_alert(user, alert)
+    if alert is not None or not case_permissions.can_view_case(user, case):
         return False
     if kind == DocumentKind.REFERRAL_FORM:
         return (
@@ -19,5 +26,8 @@ def can_generate_document(user, case, kind, referral=None):
 
 
 def can_view_document(user, document):
-    """A document holds case data: the case's own access policy decides, now, not at generation."""
+    """A document holds case data: the case's own access policy decides, now, not at generation.
+    An alert sheet may also be opened by whoever may see its alert."""
+    if document.alert_id is not None and case_permissions.can_view_alert(user, document.alert):
+        return True
     return case_permissions.can_view_case(user, document.case)

@@ -12,6 +12,11 @@ def case_documents(case, *, limit: int = 50):
     return GeneratedDocument.objects.filter(case=case).select_related("requested_by", "referral")[:limit]
 
 
+def alert_documents(alert, *, limit: int = 20):
+    """Sheets of this alert the user may open (a liaison without the case sees only the sheets)."""
+    return GeneratedDocument.objects.filter(alert=alert).select_related("requested_by")[:limit]
+
+
 def visible_document(user, public_id, *, audit_read: bool = False) -> GeneratedDocument:
     document = GeneratedDocument.objects.select_related("case", "referral", "requested_by").filter(
         public_id=public_id,

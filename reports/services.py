@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from cases import audit, clock
-from cases.models import Case, User
+from cases.models import Alert, Case, User
 from referrals.models import Referral
 from reports import pdf, permissions
 from reports.documents import BUILDERS
@@ -36,10 +36,10 @@ def _verification_code() -> str:
 @transaction.atomic
 def document_request(
     *, actor: User, case: Case, kind: str, language: str, recipient_kind: str, referral: Referral | None = None,
-    archival: bool = False,
+    alert: Alert | None = None, archival: bool = False,
 ) -> GeneratedDocument:
     """Record the request and queue the render; the caller's page shows progress."""
-    if not permissions.can_generate_document(actor, case, kind, referral):
+    if not permissions.can_generate_document(actor, case, kind, referral, alert):
         raise PermissionDenied
     from reports import tasks
 
@@ -47,7 +47,8 @@ def document_request(
         try:
             with transaction.atomic(), audit.acting_as(actor):
                 document = GeneratedDocument.objects.create(
-                    kind=kind, case=case, referral=referral, language=language, recipient_kind=recipient_kind,
+                    kind=kind, case=case, referral=referral, alert=alert, language=language,
+                    recipient_kind=recipient_kind,
                     requested_by=actor, verification_code=_verification_code(), archival=archival,
                 )
             break
@@ -72,9 +73,12 @@ def document_render(*, document_id: int) -> str:
     if not _claim(document_id):
         document = GeneratedDocument.objects.filter(pk=document_id).first()
         return document.status if document else "missing"
-    document = GeneratedDocument.objects.select_related("case", "referral", "requested_by").get(pk=document_id)
+    document = GeneratedDocument.objects.select_related("case", "referral", "alert", "requested_by").get(
+        pk=document_id,
+    )
     template, build = BUILDERS[document.kind]
-    with translation.override(document.language):
+    # Reads of the case made while building the document are the requester's, in the audit trail.
+    with translation.override(document.language), audit.acting_as(document.requested_by):
         html = render_to_string(template, {"document": document, "now": clock.now(), **build(document)})
     try:
         rendered = pdf.render_pdf(html, allowed_dirs=STATIC_DIRS, base_dir=STATIC_DIRS[0],

@@ -1,5 +1,6 @@
 """Requesting a document, watching it being generated, and downloading it."""
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -10,11 +11,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cases import permissions as case_permissions
-from cases.selectors import visible_case
+from cases.selectors import visible_alert, visible_case
 from cases.views.common import run_form
-from reports import selectors, services
+from reports import permissions, selectors, services
 from reports.forms import DocumentRequestForm, VerifyForm
-from reports.models import DocumentStatus
+from reports.models import DocumentKind, DocumentStatus
 
 
 def _request_form(request, case, data=None):
@@ -33,6 +34,56 @@ def case_section(request, case):
         "title": gettext_lazy("Documents (PDF)"), "documents": selectors.case_documents(case),
         "form": _request_form(request, case),
     }
+
+
+class AlertSheetForm(DocumentRequestForm):
+    """Language, recipient and archival choice for an alert sheet (the kind and the alert are given)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"], self.fields["referral"]
+
+    def clean(self):
+        return forms.Form.clean(self)
+
+
+def _alert_form(data=None):
+    return AlertSheetForm(data, prefix="sheet", initial={"language": translation.get_language(),
+                                                         "recipient_kind": "unhcr"})
+
+
+def alert_section(request, alert):
+    """The "Alert sheet (PDF)" section of the alert page (registered in ReportsConfig.ready)."""
+    if not permissions.can_generate_document(request.user, alert.case, DocumentKind.ALERT_SHEET, alert=alert):
+        return None
+    return {
+        "template": "reports/includes/alert_section.html", "anchor": "alert-sheet",
+        "title": gettext_lazy("Alert sheet (PDF)"), "form": _alert_form(),
+        "documents": selectors.alert_documents(alert),
+    }
+
+
+@login_required
+@require_POST
+def alert_sheet_new(request, public_id):
+    alert = visible_alert(request.user, public_id)
+    form = _alert_form(request.POST)
+    created = {}
+
+    def request_sheet(form):
+        data = form.cleaned_data
+        created["document"] = services.document_request(
+            actor=request.user, case=alert.case, kind=DocumentKind.ALERT_SHEET, alert=alert,
+            language=data["language"], recipient_kind=data["recipient_kind"], archival=data["archival"],
+        )
+
+    response = run_form(
+        request, form=form, action=request_sheet, success_url=reverse("cases:alert_detail", args=[alert.public_id]),
+        template="reports/request_refused.html", context={"alert": alert},
+    )
+    if "document" in created:
+        return redirect("reports:status", public_id=created["document"].public_id)
+    return response
 
 
 @login_required

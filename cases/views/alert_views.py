@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases import clock, permissions, selectors
+from cases import clock, page_sections, permissions, selectors
 from cases.choices import HOST_COUNTRIES, OPEN_ALERT_STATES, AlertState
 from cases.forms import AlertCloseForm, AlertFilterForm, InterventionForm
 from cases.pagination import CappedCountPaginator
@@ -70,7 +70,9 @@ def _detail_context(request, alert, **forms):
 @login_required
 def alert_detail(request, public_id):
     alert = selectors.visible_alert(request.user, public_id)
-    return render(request, "cases/alerts/detail.html", _detail_context(request, alert))
+    context = _detail_context(request, alert)
+    context["extra_sections"] = page_sections.sections(page_sections.ALERT_PAGE, request, alert)
+    return render(request, "cases/alerts/detail.html", context)
 
 
 @login_required

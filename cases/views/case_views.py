@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases import case_page, permissions, selectors
+from cases import page_sections, permissions, selectors
 from cases.choices import CASE_STATUS_TRANSITIONS
 from cases.forms import (
     AssignForm,
@@ -129,7 +129,7 @@ def case_detail(request, public_id):
         "can_edit": can_edit,
         "can_assign": permissions.can_assign_case(user, case),
         "can_share": permissions.can_share_case(user, case),
-        "extra_sections": case_page.sections(request, case),
+        "extra_sections": page_sections.sections(page_sections.CASE_PAGE, request, case),
     }
     if can_edit:
         context.update({

@@ -156,3 +156,53 @@ def test_the_archival_option_writes_pdf_a_3b(cast, own_case):
     assert re.search(r'pdfaid:part(="|>)3', xmp) and re.search(r'pdfaid:conformance(="|>)B', xmp), xmp[-600:]
     assert "Memet" not in xmp  # the archival metadata carries no personal data either
     assert all(font["emb"] == "yes" for font in pdf_fonts(Path(document.file.path)))
+
+
+@pytest.fixture
+def imminent_alert(cast, clock):
+    from cases.models import Alert
+    from cases.services import people
+    from tests.conftest import add_incident, open_case
+
+    case = open_case(cast.caseworker)
+    passport = case.people.get().documents.get()
+    people.document_update(actor=cast.caseworker, document=passport, expected_version=passport.version,
+                                    data={"name_as_printed": "MAIMAITI TUERXUN"})
+    add_incident(cast.caseworker, case, "custody", clock.today())
+    add_incident(cast.caseworker, case, "removal_order", clock.today())
+    return Alert.objects.open().get(case=case)
+
+
+def test_a_liaison_produces_the_alert_sheet_without_the_case_file(cast, imminent_alert, logged_in, tmp_path):
+    document = document_request(actor=cast.liaison, case=imminent_alert.case, kind="alert_sheet",
+                                alert=imminent_alert, language="en", recipient_kind="unhcr")
+    assert document_render(document_id=document.pk) == DocumentStatus.DONE
+    document.refresh_from_db()
+    path = Path(document.file.path)
+    text = pdf_text(path)
+    assert 1 <= document.pages <= 2
+    # The Chinese-passport spelling comes first: it is the one the authorities use.
+    assert text.index("MAIMAITI TUERXUN") < text.index("Memet")
+    for expected in ["Imminent", "Custody by host authorities", "Deportation or removal order issued", "E12345678",
+                     "caseworker@example.org"]:
+        assert expected in text, expected
+    assert all(font["emb"] == "yes" for font in pdf_fonts(path))
+    liaison = logged_in(cast.liaison)
+    assert liaison.get(f"/documents/{document.public_id}/download/").status_code == 200
+    assert liaison.get(f"/cases/{imminent_alert.case.public_id}/").status_code == 404  # still no case file
+    # A case summary stays out of the liaison's reach.
+    with pytest.raises(PermissionDenied):
+        document_request(actor=cast.liaison, case=imminent_alert.case, kind="case_summary", language="en",
+                         recipient_kind="unhcr")
+    for outsider in (cast.other_caseworker, cast.provider):
+        assert logged_in(outsider).get(f"/documents/{document.public_id}/download/").status_code == 404
+
+
+def test_the_alert_page_offers_the_sheet(cast, imminent_alert, logged_in):
+    page = logged_in(cast.liaison).get(f"/cases/alerts/{imminent_alert.public_id}/").content.decode()
+    assert "Alert sheet (PDF)" in page
+    response = logged_in(cast.liaison).post(f"/documents/alert/{imminent_alert.public_id}/new/", {
+        "sheet-language": "ru", "sheet-recipient_kind": "unhcr"})
+    document = GeneratedDocument.objects.get(alert=imminent_alert)
+    assert response.status_code == 302 and response.url == f"/documents/{document.public_id}/"
+    assert document.requested_by == cast.liaison and document.language == "ru"
