@@ -4,7 +4,7 @@ from cases.selectors import alert_brief, risk_explanation
 from referrals import snapshot
 from referrals.choices import DataCategory, ServiceType
 from reports.models import DocumentKind
-from reports.redaction import removed_for, removed_labels
+from reports.redaction import removed_for, removed_text
 
 
 def case_summary_context(document) -> dict:
@@ -12,7 +12,7 @@ def case_summary_context(document) -> dict:
     return {
         "case": case,
         "removed": removed_for(document.recipient_kind),
-        "removed_labels": removed_labels(document.recipient_kind),
+        "removed_text": removed_text(document.recipient_kind),
         "people": list(case.people.prefetch_related("documents", "legal_statuses", "phones").order_by("pk")),
         "relatives": list(case.relatives.order_by("pk")),
         "incidents": list(case.incidents.order_by("occurred_on", "pk")),

@@ -6,6 +6,7 @@ everything; public advocacy drops every identifier that put people at risk when 
 published (domain.md §5.2: a residence number and a date of birth in a public appeal).
 """
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import RecipientKind
@@ -36,8 +37,14 @@ PROFILES = {
 }
 
 
-def removed_labels(recipient_kind: str) -> list:
-    return [LABELS[item] for item in LABELS if item in PROFILES[RecipientKind(recipient_kind)]]
+# How a list of items is joined in running text, per language (Arabic-script and Chinese commas).
+LIST_SEPARATORS = {"ar": "، ", "ug": "، ", "zh-hans": "、"}
+
+
+def removed_text(recipient_kind: str) -> str:
+    """The removed items as one phrase in the active language ("" when nothing is removed)."""
+    separator = LIST_SEPARATORS.get(translation.get_language(), ", ")
+    return separator.join(str(LABELS[item]) for item in LABELS if item in PROFILES[RecipientKind(recipient_kind)])
 
 
 def removed_for(recipient_kind: str) -> dict:
