@@ -3,6 +3,7 @@
 from cases.selectors import alert_brief, risk_explanation
 from referrals import snapshot
 from referrals.choices import DataCategory, ServiceType
+from referrals.permissions import provider_sees_full_data
 from reports.models import DocumentKind
 from reports.redaction import removed_for, removed_text
 
@@ -25,10 +26,14 @@ def case_summary_context(document) -> dict:
 def referral_form_context(document) -> dict:
     """The IASC-style referral form: the referral, and of the client only what was released."""
     referral = document.referral
+    # A legal referral not yet accepted is known to the provider only by its de-identified summary.
+    full = provider_sees_full_data(referral)
     return {
         "referral": referral,
+        "full": full,
+        "summary": [] if full else snapshot.display_summary(referral.summary),
         "services": [ServiceType(code).label for code in referral.services_requested if code in ServiceType.values],
-        "sections": snapshot.display_sections(referral.shared_data),
+        "sections": snapshot.display_sections(referral.shared_data) if full else [],
         "categories": [DataCategory(code).label for code in referral.data_categories if code in DataCategory.values],
     }
 

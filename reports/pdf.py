@@ -26,7 +26,26 @@ RENDER_ADDRESS_SPACE = 2 * 1024**3
 
 
 class RenderError(Exception):
-    """The document could not be rendered (too slow, too large, or broken HTML)."""
+    """The document could not be rendered (too large, or broken HTML)."""
+
+
+class RenderTimeout(RenderError):
+    """The render took longer than RENDER_SECONDS."""
+
+
+# The only environment the renderer gets: no secret key, database URL or mail credentials.
+_CHILD_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "XDG_CACHE_HOME", "FONTCONFIG_FILE",
+                      "FONTCONFIG_PATH")
+
+
+def _die_with_parent():  # pragma: no cover - runs in the child between fork and exec
+    """Linux: kill the renderer if the worker that started it dies (a killed task leaves no orphan)."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 @dataclass
@@ -44,17 +63,19 @@ def render_pdf(html: str, *, allowed_dirs: list[Path], base_dir: Path, pdf_varia
     """
     job = {"html": html, "allowed_dirs": [str(d) for d in allowed_dirs], "base_dir": str(base_dir),
            "pdf_variant": pdf_variant}
+    environment = {name: os.environ[name] for name in _CHILD_ENVIRONMENT if name in os.environ}
+    environment.update(PANAH_RENDER_ADDRESS_SPACE=str(RENDER_ADDRESS_SPACE), PANAH_RENDER_SECONDS=str(RENDER_SECONDS))
     try:
         child = subprocess.run(
             [sys.executable, "-m", "reports.pdf"], input=json.dumps(job).encode(), capture_output=True,
-            timeout=RENDER_SECONDS, cwd=Path(__file__).resolve().parents[1], check=False,
-            env={**os.environ, "PANAH_RENDER_ADDRESS_SPACE": str(RENDER_ADDRESS_SPACE)},
+            timeout=RENDER_SECONDS, cwd=Path(__file__).resolve().parents[1], check=False, env=environment,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads run Django code in the child
         )
     except subprocess.TimeoutExpired as error:
-        raise RenderError(f"rendering took longer than {RENDER_SECONDS} s") from error
+        raise RenderTimeout(f"rendering took longer than {RENDER_SECONDS} s") from error
     if child.returncode != 0:
-        # The child's stderr holds WeasyPrint's own message; it never contains the HTML.
-        raise RenderError(f"renderer exited with {child.returncode}: {child.stderr.decode()[-500:]}")
+        # Only the exit status is kept: WeasyPrint's stderr could quote the document.
+        raise RenderError(f"renderer exited with status {child.returncode}")
     header_length = int.from_bytes(child.stdout[:4], "big")
     header = json.loads(child.stdout[4:4 + header_length])
     return Rendered(pdf=child.stdout[4 + header_length:], pages=header["pages"], refused=header["refused"])
@@ -65,6 +86,9 @@ def _child_main():  # pragma: no cover - runs in the child process (tested throu
 
     limit = int(os.environ.get("PANAH_RENDER_ADDRESS_SPACE", RENDER_ADDRESS_SPACE))
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # CPU time too, in case the parent that holds the wall-clock limit is gone.
+    seconds = int(float(os.environ.get("PANAH_RENDER_SECONDS", RENDER_SECONDS))) + 5
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
     job = json.loads(sys.stdin.buffer.read())
 
     import weasyprint
@@ -79,9 +103,13 @@ def _child_main():  # pragma: no cover - runs in the child process (tested throu
             if scheme == "file":
                 from urllib.parse import unquote, urlparse
 
-                path = Path(unquote(urlparse(url).path)).resolve()
-                if path.is_file() and any(path.is_relative_to(root) for root in allowed):
-                    return super().fetch(url, headers)
+                parsed = urlparse(url)
+                path = Path(unquote(parsed.path)).resolve()
+                # A host part would make urllib resolve it by DNS: a network channel. Only local files.
+                if parsed.netloc in ("", "localhost") and path.is_file() and any(
+                    path.is_relative_to(root) for root in allowed
+                ):
+                    return super().fetch(path.as_uri(), headers)
             refused.append(scheme or "relative")
             raise ValueError("resource refused: only the project's static files may be read")
 

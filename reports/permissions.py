@@ -2,24 +2,28 @@
 
 from cases import permissions as case_permissions
 from referrals import permissions as referral_permissions
-from referrals.choices import ReferralState
-from reports.models import DocumentKind
+from referrals.choices import PROVIDER_ACCESS_STATES
+from reports.models import RECIPIENTS_BY_KIND, DocumentKind
 
 
-def can_generate_document(user, case, kind, referral=None, alert=None):
+def can_generate_document(user, case, kind, referral=None, alert=None, recipient_kind=None):
     """Whoever may see the case file may produce documents from it; a referral form needs a sent referral.
 
     The alert sheet is the exception: it carries the alert's minimum data, so whoever may see the
     alert (a covering UNHCR liaison, without the case file) may produce it.
     """
+    if recipient_kind is not None and recipient_kind not in RECIPIENTS_BY_KIND[kind]:
+        return False
     if kind == DocumentKind.ALERT_SHEET:
         return alert is not None and alert.case_id == case.pk and referral is None and \
             case_permissions.can_view_alert(user, alert)
     if alert is not None or not case_permissions.can_view_case(user, case):
         return False
     if kind == DocumentKind.REFERRAL_FORM:
+        # Only while the referral is live and its legal basis holds: the form restates the consent.
         return (
-            referral is not None and referral.case_id == case.pk and referral.state != ReferralState.DRAFT
+            referral is not None and referral.case_id == case.pk and referral.state in PROVIDER_ACCESS_STATES
+            and referral_permissions.consent_holds(referral)
             and referral_permissions.can_view_case_referrals(user, case)
         )
     return referral is None

@@ -18,6 +18,7 @@ CITY = "city"  # where the person lives in the host country
 RELATIVES = "relatives"  # relatives in China and what happened to them
 NARRATIVES = "narratives"  # the words of incident descriptions (categories and dates stay)
 REFERRALS = "referrals"  # which services the person was referred to
+RISK_DETAIL = "risk_detail"  # the factors and rules behind the risk level (they name events and relatives)
 
 LABELS = {
     DOCUMENT_NUMBERS: _("identity-document and UNHCR numbers"),
@@ -26,14 +27,16 @@ LABELS = {
     RELATIVES: _("relatives in China"),
     NARRATIVES: _("descriptions of events"),
     REFERRALS: _("referrals"),
+    RISK_DETAIL: _("the reasons behind the risk level"),
 }
 
 PROFILES = {
     RecipientKind.FILE: set(),
     RecipientKind.COURT: {REFERRALS},
     RecipientKind.UNHCR: set(),
-    RecipientKind.PROVIDER: {DOCUMENT_NUMBERS, BIRTH, CITY, RELATIVES, NARRATIVES},
-    RecipientKind.PUBLIC: {DOCUMENT_NUMBERS, BIRTH, CITY, RELATIVES, NARRATIVES, REFERRALS},
+    # A provider is sent a referral form, never a case summary (see RECIPIENTS_BY_KIND).
+    RecipientKind.PROVIDER: {DOCUMENT_NUMBERS, BIRTH, CITY, RELATIVES, NARRATIVES, REFERRALS, RISK_DETAIL},
+    RecipientKind.PUBLIC: {DOCUMENT_NUMBERS, BIRTH, CITY, RELATIVES, NARRATIVES, REFERRALS, RISK_DETAIL},
 }
 
 

@@ -3,7 +3,7 @@
 from django.http import Http404
 
 from cases import audit
-from referrals.choices import ReferralState
+from referrals.choices import PROVIDER_ACCESS_STATES
 from reports import permissions
 from reports.models import DocumentStatus, GeneratedDocument
 
@@ -48,5 +48,5 @@ def document_by_code(user, code: str):
 
 
 def referrals_for_forms(case):
-    """Referrals a referral form can be produced for: every one that was sent."""
-    return case.referrals.exclude(state=ReferralState.DRAFT).select_related("provider").order_by("-sent_at")
+    """Referrals a referral form can be produced for: the live ones (the permission checks consent)."""
+    return case.referrals.filter(state__in=PROVIDER_ACCESS_STATES).select_related("provider").order_by("-sent_at")

@@ -39,7 +39,7 @@ def document_request(
     alert: Alert | None = None, archival: bool = False,
 ) -> GeneratedDocument:
     """Record the request and queue the render; the caller's page shows progress."""
-    if not permissions.can_generate_document(actor, case, kind, referral, alert):
+    if not permissions.can_generate_document(actor, case, kind, referral, alert, recipient_kind):
         raise PermissionDenied
     from reports import tasks
 
@@ -49,7 +49,8 @@ def document_request(
                 document = GeneratedDocument.objects.create(
                     kind=kind, case=case, referral=referral, alert=alert, language=language,
                     recipient_kind=recipient_kind,
-                    requested_by=actor, verification_code=_verification_code(), archival=archival,
+                    requested_by=actor, requested_at=clock.now(), verification_code=_verification_code(),
+                    archival=archival,
                 )
             break
         except IntegrityError:  # a verification code already taken: draw again
@@ -60,6 +61,10 @@ def document_request(
     return document
 
 
+class RenderInProgress(Exception):
+    """Another worker holds a live claim on this render: fail the task so django-q delivers it again later."""
+
+
 def _claim(document_id: int) -> bool:
     """Take the render: a pending one, or one a dead worker left running. Exactly one worker wins."""
     now = clock.now()
@@ -68,37 +73,83 @@ def _claim(document_id: int) -> bool:
     ).update(status=DocumentStatus.RENDERING, started_at=now, attempts=F("attempts") + 1))
 
 
+def _fail(document, reason: str) -> str:
+    """Mark the render failed with a reason code (never a message that could quote the document)."""
+    GeneratedDocument.objects.filter(pk=document.pk).update(
+        status=DocumentStatus.FAILED, finished_at=clock.now(), error=reason,
+    )
+    return DocumentStatus.FAILED
+
+
 def document_render(*, document_id: int) -> str:
     """Render one requested document from the case as it is now, store it and its SHA-256."""
     if not _claim(document_id):
         document = GeneratedDocument.objects.filter(pk=document_id).first()
+        if document is not None and document.status == DocumentStatus.RENDERING:
+            raise RenderInProgress(f"document {document_id} is being rendered by another worker")
         return document.status if document else "missing"
-    document = GeneratedDocument.objects.select_related("case", "referral", "alert", "requested_by").get(
-        pk=document_id,
-    )
-    template, build = BUILDERS[document.kind]
-    # Reads of the case made while building the document are the requester's, in the audit trail.
-    with translation.override(document.language), audit.acting_as(document.requested_by):
-        html = render_to_string(template, {"document": document, "now": clock.now(), **build(document)})
+    document = GeneratedDocument.objects.select_related(
+        "case", "referral", "referral__consent", "alert", "requested_by",
+    ).get(pk=document_id)
+    # Access may have ended between the request and the render: decide again, now.
+    if not (document.requested_by.is_active and permissions.can_generate_document(
+        document.requested_by, document.case, document.kind, document.referral, document.alert,
+        document.recipient_kind,
+    )):
+        return _fail(document, "not_allowed")
     try:
+        template, build = BUILDERS[document.kind]
+        # Reads of the case made while building the document are the requester's, in the audit trail.
+        with translation.override(document.language), audit.acting_as(document.requested_by):
+            html = render_to_string(template, {"document": document, "now": clock.now(), **build(document)})
         rendered = pdf.render_pdf(html, allowed_dirs=STATIC_DIRS, base_dir=STATIC_DIRS[0],
                                   pdf_variant="pdf/a-3b" if document.archival else None)
-    except pdf.RenderError as error:
-        GeneratedDocument.objects.filter(pk=document.pk).update(
-            status=DocumentStatus.FAILED, finished_at=clock.now(), error=str(error)[:200],
-        )
-        return DocumentStatus.FAILED
+    except pdf.RenderTimeout:
+        return _fail(document, "timeout")
+    except Exception:  # noqa: BLE001 - whatever broke, the document must not stay "being generated"
+        logger.exception("document %s: render failed", document.pk)
+        return _fail(document, "render_failed")
     if rendered.refused:
         logger.warning("document %s: %s resource(s) refused (%s)", document.pk, len(rendered.refused),
                        ", ".join(sorted(set(rendered.refused))))
-    # Same name on every attempt: a retried render replaces its own output, never adds a second file.
-    name = f"{document.public_id}.pdf"
-    if document.file:
-        document.file.delete(save=False)
-    document.file.save(name, ContentFile(rendered.pdf), save=False)
+    # Always the same name: a retried render replaces its own output, never adds a second file.
+    name = f"documents/{document.public_id}.pdf"
+    storage = document.file.storage
+    if storage.exists(name):
+        storage.delete(name)
+    saved = storage.save(name, ContentFile(rendered.pdf))
+    if saved != name:  # pragma: no cover - a storage that renamed the file would break the promise above
+        storage.delete(saved)
+        return _fail(document, "storage_name")
     GeneratedDocument.objects.filter(pk=document.pk).update(
-        status=DocumentStatus.DONE, finished_at=clock.now(), file=document.file.name,
+        status=DocumentStatus.DONE, finished_at=clock.now(), file=name,
         sha256=hashlib.sha256(rendered.pdf).hexdigest(), size=len(rendered.pdf),
         pages=rendered.pages, case_version=document.case.version, error="",
     )
     return DocumentStatus.DONE
+
+
+# A render is given this many tries (across worker deaths) before it is marked failed.
+MAX_RENDER_ATTEMPTS = 3
+
+
+def documents_sweep() -> dict:
+    """Re-queue renders nobody is working on, and give up on those that keep failing.
+
+    Covers what django-q cannot: a task that gave up, a worker that died after its claim, a
+    queue that lost the task. Without this the status page would refresh for ever.
+    """
+    from reports import tasks
+
+    now = clock.now()
+    stale = GeneratedDocument.objects.filter(
+        Q(status=DocumentStatus.PENDING, requested_at__lt=now - ABANDONED_AFTER)
+        | Q(status=DocumentStatus.RENDERING, started_at__lt=now - ABANDONED_AFTER),
+    )
+    given_up = stale.filter(attempts__gte=MAX_RENDER_ATTEMPTS).update(
+        status=DocumentStatus.FAILED, finished_at=now, error="abandoned",
+    )
+    requeued = [pk for pk in stale.filter(attempts__lt=MAX_RENDER_ATTEMPTS).values_list("pk", flat=True)]
+    for pk in requeued:
+        tasks.enqueue_document_render(pk)
+    return {"requeued": len(requeued), "failed": given_up}

@@ -9,5 +9,17 @@ def document_render(document_id: int) -> str:
     return render(document_id=document_id)
 
 
+def documents_sweep() -> dict:
+    from reports.services import documents_sweep as sweep
+
+    return sweep()
+
+
 def enqueue_document_render(document_id: int) -> str:
     return async_task("reports.tasks.document_render", document_id, task_name=f"document-render-{document_id}")
+
+
+# Created (and corrected) by `manage.py setup_schedules`.
+SCHEDULES = {
+    "panah-documents-sweep": {"func": "reports.tasks.documents_sweep", "schedule_type": "I", "minutes": 5},
+}

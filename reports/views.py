@@ -15,7 +15,7 @@ from cases.selectors import visible_alert, visible_case
 from cases.views.common import run_form
 from reports import permissions, selectors, services
 from reports.forms import DocumentRequestForm, VerifyForm
-from reports.models import DocumentKind, DocumentStatus
+from reports.models import RECIPIENTS_BY_KIND, DocumentKind, DocumentStatus
 
 
 def _request_form(request, case, data=None):
@@ -42,6 +42,8 @@ class AlertSheetForm(DocumentRequestForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["kind"], self.fields["referral"]
+        allowed = RECIPIENTS_BY_KIND[DocumentKind.ALERT_SHEET]
+        self.fields["recipient_kind"].choices = [c for c in self.fields["recipient_kind"].choices if c[0] in allowed]
 
     def clean(self):
         return forms.Form.clean(self)
@@ -135,7 +137,9 @@ def document_status(request, public_id):
 @login_required
 def document_download(request, public_id):
     document = selectors.visible_document(request.user, public_id, audit_read=True)
-    if document.status != DocumentStatus.DONE or not document.file:
+    if document.status != DocumentStatus.DONE or not document.file or not document.file.storage.exists(
+        document.file.name,
+    ):
         raise Http404
     # The file name carries the kind and a short id: never a name or a case reference.
     name = f"{document.kind}-{document.short_id}.pdf"

@@ -64,15 +64,14 @@ def _detail_context(request, alert, **forms):
             prefix="intervention", initial={"done_at": timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M")},
         ),
         "close_form": forms.get("close_form") or AlertCloseForm(prefix="close"),
+        "extra_sections": page_sections.sections(page_sections.ALERT_PAGE, request, alert),
     }
 
 
 @login_required
 def alert_detail(request, public_id):
     alert = selectors.visible_alert(request.user, public_id)
-    context = _detail_context(request, alert)
-    context["extra_sections"] = page_sections.sections(page_sections.ALERT_PAGE, request, alert)
-    return render(request, "cases/alerts/detail.html", context)
+    return render(request, "cases/alerts/detail.html", _detail_context(request, alert))
 
 
 @login_required

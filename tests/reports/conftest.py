@@ -52,3 +52,22 @@ def ink_box(image: Image.Image, *, top: float, bottom: float):
     band = image.crop((0, int(height * top), image.width, int(height * bottom)))
     dark = band.point(lambda value: 255 if value < 128 else 0)
     return dark.getbbox()
+
+
+@pytest.fixture
+def rendered_html(monkeypatch):
+    """The HTML each render was given: what a redaction removed must not be in it at all.
+
+    (Checking the PDF bytes proves nothing: its text is compressed and glyph-encoded.)
+    """
+    from reports import pdf
+
+    seen = []
+    original = pdf.render_pdf
+
+    def recording(html, **kwargs):
+        seen.append(html)
+        return original(html, **kwargs)
+
+    monkeypatch.setattr(pdf, "render_pdf", recording)
+    return seen
