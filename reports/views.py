@@ -4,7 +4,6 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -69,45 +68,37 @@ def alert_section(request, alert):
 @require_POST
 def alert_sheet_new(request, public_id):
     alert = visible_alert(request.user, public_id)
-    form = _alert_form(request.POST)
-    created = {}
-
-    def request_sheet(form):
-        data = form.cleaned_data
-        created["document"] = services.document_request(
+    return _request_then_follow(
+        request, _alert_form(request.POST), context={"alert": alert},
+        request_document=lambda data: services.document_request(
             actor=request.user, case=alert.case, kind=DocumentKind.ALERT_SHEET, alert=alert,
             language=data["language"], recipient_kind=data["recipient_kind"], archival=data["archival"],
-        )
-
-    response = run_form(
-        request, form=form, action=request_sheet, success_url=reverse("cases:alert_detail", args=[alert.public_id]),
-        template="reports/request_refused.html", context={"alert": alert},
+        ),
     )
-    if "document" in created:
-        return redirect("reports:status", public_id=created["document"].public_id)
-    return response
 
 
 @login_required
 @require_POST
 def document_new(request, public_id):
     case = visible_case(request.user, public_id)
-    form = _request_form(request, case, request.POST)
-    created = {}
-
-    def request_document(form):
-        data = form.cleaned_data
-        created["document"] = services.document_request(
+    return _request_then_follow(
+        request, _request_form(request, case, request.POST), context={"case": case},
+        request_document=lambda data: services.document_request(
             actor=request.user, case=case, kind=data["kind"], language=data["language"],
             recipient_kind=data["recipient_kind"], referral=data["referral"], archival=data["archival"],
-        )
-
-    response = run_form(
-        request, form=form, action=request_document, success_url=reverse("cases:detail", args=[case.public_id]),
-        template="reports/request_refused.html", context={"case": case},
+        ),
     )
-    if "document" in created:
-        return redirect("reports:status", public_id=created["document"].public_id)
+
+
+def _request_then_follow(request, form, *, context, request_document):
+    """Run the request form; on success go to the new document's progress page, else show the form again."""
+    created = []
+    response = run_form(
+        request, form=form, action=lambda form: created.append(request_document(form.cleaned_data)),
+        success_url="/", template="reports/request_refused.html", context=context,
+    )
+    if created:
+        return redirect("reports:status", public_id=created[0].public_id)
     return response
 
 
