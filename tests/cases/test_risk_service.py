@@ -162,8 +162,8 @@ def test_setup_schedules_is_idempotent_and_records_the_rule_set(country_profiles
     call_command("setup_schedules", stdout=io.StringIO())
     call_command("setup_schedules", stdout=io.StringIO())
     names = sorted(Schedule.objects.values_list("name", flat=True))
-    assert names == ["panah-alert-escalation", "panah-referral-consent-expiry", "panah-referral-reminders",
-                     "panah-risk-daily"]
+    assert names == ["panah-alert-escalation", "panah-documents-sweep", "panah-referral-consent-expiry",
+                     "panah-referral-reminders", "panah-risk-daily"]
     daily = Schedule.objects.get(name="panah-risk-daily")
     assert daily.func == "cases.tasks.risk_recompute_daily" and daily.schedule_type == Schedule.DAILY
     escalation = Schedule.objects.get(name="panah-alert-escalation")
