@@ -13,7 +13,6 @@ printed and written to bench/results/case_list-<vendor>.json. Not part of the te
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -21,6 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import _django  # noqa: E402 - found through the path set just above
 
 
 def percentile(values, fraction):
@@ -35,12 +37,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
 
-    os.environ.setdefault("PANAH_ENV", "demo")
-    os.environ.setdefault("PANAH_VAR_DIR", str(ROOT / "var" / "bench"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    _django.setup("bench")
     from django.test.utils import setup_test_environment
 
     setup_test_environment()  # lets the test client see response.context (rows, match counts)

@@ -14,7 +14,6 @@ Results are printed and written to bench/results/render_documents.json. Not part
 import argparse
 import datetime
 import json
-import os
 import resource
 import statistics
 import sys
@@ -23,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import _django  # noqa: E402 - found through the path set just above
 
 
 def main():
@@ -31,12 +33,7 @@ def main():
     parser.add_argument("--incidents", type=int, default=160)
     args = parser.parse_args()
 
-    os.environ.setdefault("PANAH_ENV", "demo")
-    os.environ.setdefault("PANAH_VAR_DIR", str(ROOT / "var" / "bench-documents"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    _django.setup("bench-documents")
     from django.core.management import call_command
 
     from cases.models import Alert, Case, User
@@ -63,16 +60,17 @@ def main():
     alert = Alert.objects.open().select_related("case").first()
     liaison = User.objects.get(username="liaison")
     results = {}
-    for label, kind, actor, target_case, extra, language in [
-        ("case summary (ug)", "case_summary", caseworker, case, {}, "ug"),
-        ("case summary (en)", "case_summary", caseworker, case, {}, "en"),
-        ("referral form (ug)", "referral_form", referral.referred_by, referral.case, {"referral": referral}, "ug"),
-        ("alert sheet (ug)", "alert_sheet", liaison, alert.case, {"alert": alert}, "ug"),
+    for label, kind, actor, target_case, extra, language, recipient in [
+        ("case summary (ug)", "case_summary", caseworker, case, {}, "ug", "unhcr"),
+        ("case summary (en)", "case_summary", caseworker, case, {}, "en", "unhcr"),
+        ("referral form (ug)", "referral_form", referral.referred_by, referral.case, {"referral": referral}, "ug",
+         "provider"),
+        ("alert sheet (ug)", "alert_sheet", liaison, alert.case, {"alert": alert}, "ug", "unhcr"),
     ]:
         times, pages = [], None
         for _run in range(args.repeat):
             document = document_request(actor=actor, case=target_case, kind=kind, language=language,
-                                        recipient_kind="unhcr", **extra)
+                                        recipient_kind=recipient, **extra)
             started = time.perf_counter()
             assert document_render(document_id=document.pk) == "done"
             times.append(time.perf_counter() - started)

@@ -28,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import _django  # noqa: E402 - found through the path set just above
 
 
 def percentile(values, fraction):
@@ -81,12 +84,7 @@ def main():
                         help="also time the daily run fanned out over a real django-q cluster of N workers (0: skip)")
     args = parser.parse_args()
 
-    os.environ.setdefault("PANAH_ENV", "demo")
-    os.environ.setdefault("PANAH_VAR_DIR", str(ROOT / "var" / "bench-risk"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    _django.setup("bench-risk")
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
