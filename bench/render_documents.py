@@ -40,7 +40,7 @@ def main():
     from cases.services import records
     from referrals.models import Referral
     from reports.models import GeneratedDocument
-    from reports.services import document_render, document_request
+    from reports.services.documents import document_render, document_request
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)

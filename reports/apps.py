@@ -12,10 +12,17 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from cases import page_sections
-        from reports.models import GeneratedDocument
+        from cases import page_sections, roles
+        from reports import permissions
+        from reports.models import Exhibit, Filing, GeneratedDocument, SpecificNeed
         from reports.views import alert_section, case_section
 
         auditlog.register(GeneratedDocument, exclude_fields=["file", "started_at", "attempts", "error"])
+        # The applicant's words and needs never enter a diff; the audit says who changed them and when.
+        auditlog.register(Filing, exclude_fields=["version", "updated_at"],
+                          mask_fields=["declaration_text", "translation_text", "special_issues", "translator_name"])
+        auditlog.register(Exhibit, exclude_fields=["file"], mask_fields=["title", "source"])
+        auditlog.register(SpecificNeed, mask_fields=["description"])
+        roles.grant_to_roles(permissions.ROLE_PERMISSIONS)
         page_sections.register_section(page_sections.CASE_PAGE, case_section)
         page_sections.register_section(page_sections.ALERT_PAGE, alert_section)

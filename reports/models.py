@@ -6,7 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cases.models import Alert, Case
+from cases.choices import LANGUAGES_SPOKEN
+from cases.models import Alert, Attachment, Case, Person
+from cases.models.base import VersionedModel
 from referrals.models import Referral
 
 
@@ -14,6 +16,13 @@ class DocumentKind(models.TextChoices):
     CASE_SUMMARY = "case_summary", _("Case summary")
     REFERRAL_FORM = "referral_form", _("Referral form")
     ALERT_SHEET = "alert_sheet", _("Urgent protection alert sheet")
+    ASYLUM_PACKET = "asylum_packet", _("Asylum packet (US, affirmative)")
+    PROTECTED_STATUS = "protected_status", _("Protected-status dossier")
+    UNHCR_DOSSIER = "unhcr_dossier", _("UNHCR protection / resettlement referral dossier")
+
+
+# Documents assembled from the case's filing materials (declaration, exhibits): their exhibits are appended.
+FILING_KINDS = {DocumentKind.ASYLUM_PACKET, DocumentKind.PROTECTED_STATUS, DocumentKind.UNHCR_DOSSIER}
 
 
 class RecipientKind(models.TextChoices):
@@ -30,6 +39,9 @@ RECIPIENTS_BY_KIND = {
     DocumentKind.CASE_SUMMARY: {RecipientKind.FILE, RecipientKind.COURT, RecipientKind.UNHCR, RecipientKind.PUBLIC},
     DocumentKind.REFERRAL_FORM: {RecipientKind.FILE, RecipientKind.PROVIDER},
     DocumentKind.ALERT_SHEET: {RecipientKind.FILE, RecipientKind.UNHCR, RecipientKind.COURT},
+    DocumentKind.ASYLUM_PACKET: {RecipientKind.FILE, RecipientKind.COURT},
+    DocumentKind.PROTECTED_STATUS: {RecipientKind.FILE, RecipientKind.COURT},
+    DocumentKind.UNHCR_DOSSIER: {RecipientKind.FILE, RecipientKind.UNHCR},
 }
 
 
@@ -85,7 +97,8 @@ class GeneratedDocument(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kind="alert_sheet", alert__isnull=False, referral__isnull=True)
                 | models.Q(kind="referral_form", referral__isnull=False, alert__isnull=True)
-                | models.Q(kind="case_summary", referral__isnull=True, alert__isnull=True),
+                | models.Q(kind__in=["case_summary", "asylum_packet", "protected_status", "unhcr_dossier"],
+                           referral__isnull=True, alert__isnull=True),
                 name="document_kind_matches_its_source",
             ),
         ]
@@ -99,3 +112,168 @@ class GeneratedDocument(models.Model):
     @property
     def short_id(self):
         return str(self.public_id)[:8].upper()
+
+
+class ResettlementCategory(models.TextChoices):
+    """UNHCR's resettlement submission categories (Resettlement Handbook); refoulement risk is the first."""
+
+    PROTECTION_NEEDS = "protection_needs", _("Legal and/or physical protection needs")
+    SURVIVOR = "survivor", _("Survivor of violence and/or torture")
+    MEDICAL = "medical", _("Medical needs")
+    WOMEN_AT_RISK = "women_at_risk", _("Women and girls at risk")
+    FAMILY_REUNIFICATION = "family_reunification", _("Family reunification")
+    CHILDREN_AT_RISK = "children_at_risk", _("Children and adolescents at risk")
+    NO_ALTERNATIVE = "no_alternative", _("Lack of foreseeable alternative durable solutions")
+
+
+class EligibilityCriterion(models.TextChoices):
+    """What a protected-status programme asks an applicant to show; exhibits are tagged with what they support."""
+
+    IDENTITY = "identity", _("Identity")
+    GROUP_MEMBERSHIP = "group_membership", _("Uyghur ethnicity and origin in the Uyghur region")
+    PERSECUTION = "persecution", _("Persecution or well-founded fear of it")
+    TRANSNATIONAL_REPRESSION = "transnational_repression", _("Transnational repression")
+    DOCUMENT_DENIAL = "document_denial", _("Denial of passport or documents in retaliation")
+    FAMILY_RELATIONSHIP = "family_relationship", _("Relationship of derivatives")
+    PRESENCE = "presence", _("Presence and residence")
+
+
+# Exhibits are appended to the PDF: only what the renderer can place (all that uploads accept today).
+EXHIBIT_CONTENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+
+class ExhibitSection(models.TextChoices):
+    CLIENT = "client", _("Client documents (lettered)")
+    COUNTRY = "country", _("Country conditions (numbered)")
+
+
+class NeedCategory(models.TextChoices):
+    MEDICAL = "medical", _("Medical")
+    PSYCHOLOGICAL = "psychological", _("Psychological")
+    TORTURE_SURVIVOR = "torture_survivor", _("Survivor of torture")
+    GENDER_BASED_VIOLENCE = "gbv", _("Gender-based violence")
+    CHILD_AT_RISK = "child_at_risk", _("Child at risk")
+    DISABILITY = "disability", _("Disability")
+    OLDER_PERSON = "older_person", _("Older person at risk")
+    OTHER = "other", _("Other need")
+
+
+class Filing(VersionedModel):
+    """What a legal clinic prepares for filings from one case: the declaration, cover details, needs, exhibits.
+
+    Kept apart from the case so that a lawyer who may only read a shared case can prepare the
+    packet without editing the case file. Documents are generated from this and the case as
+    they are at that moment.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="filing")
+    applicant = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("applicant"))
+    declaration_text = models.TextField(
+        _("declaration (the applicant's own words)"), blank=True,
+        help_text=_("As the applicant told it, in the language they used. Never shortened or rephrased."),
+    )
+    declaration_language = models.CharField(_("language of the declaration"), max_length=10,
+                                             choices=LANGUAGES_SPOKEN, blank=True)
+    translation_text = models.TextField(
+        _("translation of the declaration"), blank=True,
+        help_text=_("The full translation into the language of the filing; leave empty if the declaration is "
+                    "already in it."),
+    )
+    translation_language = models.CharField(_("language of the translation"), max_length=10,
+                                            choices=LANGUAGES_SPOKEN, blank=True)
+    translator_name = models.CharField(_("translator"), max_length=200, blank=True)
+    filing_office = models.CharField(_("filed with"), max_length=200, blank=True,
+                                     help_text=_("The office the cover letter is addressed to."))
+    special_issues = models.TextField(
+        _("issues to flag in the cover letter"), blank=True,
+        help_text=_("For example the one-year filing deadline, a prior application, or a record the "
+                    "authorities will see."),
+    )
+    programme = models.CharField(_("protected-status programme"), max_length=200, blank=True,
+                                 help_text=_("For example Priority-2 refugee processing or temporary "
+                                             "protected status."))
+    secondary_category = models.CharField(_("secondary resettlement category"), max_length=24,
+                                          choices=ResettlementCategory.choices, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("filing materials")
+        verbose_name_plural = _("filing materials")
+
+    def __str__(self):
+        return f"filing #{self.pk}"
+
+    def get_additional_data(self):
+        return {"organisation": self.case.organisation_id, "case": str(self.case.public_id)}
+
+
+class Exhibit(models.Model):
+    """One exhibit of a filing: a case attachment, or a file the clinic uploaded (country conditions).
+
+    Client documents are lettered (A, B, ...) and country conditions numbered (1, 2, ...) in
+    `position` order; the SHA-256 listed in the index is that of the file appended.
+    """
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="exhibits")
+    section = models.CharField(_("section"), max_length=10, choices=ExhibitSection.choices)
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(_("title"), max_length=300)
+    source = models.CharField(
+        _("source"), max_length=300, blank=True,
+        help_text=_("For country conditions: publisher, date, retrieval date and page pinpoints."),
+    )
+    supports = models.JSONField(_("supports"), default=list, blank=True)
+    attachment = models.ForeignKey(Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("case attachment"))
+    file = models.FileField(_("file"), upload_to="exhibits/%Y/%m/", blank=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exhibit")
+        verbose_name_plural = _("exhibits")
+        ordering = ["section", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(attachment__isnull=False, file="")
+                | (models.Q(attachment__isnull=True) & ~models.Q(file="")),
+                name="exhibit_has_one_source",
+            ),
+        ]
+
+    def __str__(self):
+        return f"exhibit #{self.pk}"
+
+    @property
+    def stored_file(self):
+        return self.attachment.file if self.attachment_id else self.file
+
+    def get_additional_data(self):
+        return {"organisation": self.filing.case.organisation_id, "case": str(self.filing.case.public_id)}
+
+
+class SpecificNeed(models.Model):
+    """A member's specific need, shown only under a confidential sub-heading of the UNHCR dossier."""
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="needs")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("person"))
+    category = models.CharField(_("need"), max_length=20, choices=NeedCategory.choices)
+    description = models.TextField(_("description"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("specific need")
+        verbose_name_plural = _("specific needs")
+        ordering = ["person", "pk"]
+
+    def __str__(self):
+        return f"need #{self.pk}"
+
+    def get_additional_data(self):
+        return {"organisation": self.filing.case.organisation_id, "case": str(self.filing.case.public_id)}

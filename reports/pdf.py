@@ -11,6 +11,14 @@ the network. User text reaches the HTML through Django templates, which escape i
 Fonts come from fontconfig by family name (Debian's fonts-noto-core and fonts-noto-cjk):
 "Noto Sans" for Latin and Cyrillic, "Noto Sans Arabic" for Uyghur and Arabic, "Noto Sans CJK SC"
 for Chinese, so Simplified-Chinese glyph forms are used (a TTC by URL would give the Japanese face).
+
+Exhibits (uploaded PDFs and images) are appended inside the same single layout pass, so page
+numbers, the watermark and the outline cover them: the template leaves a marker
+`<!--panah-exhibit:N-->` after each exhibit's separator page; the child counts the exhibit's pages
+(pypdf, inside the same limits, since the file is untrusted) and puts that many empty pages
+there, lays the document out once, then draws each exhibit page under the empty page's
+watermark and page number. Images are placed by WeasyPrint itself. Template text cannot forge a
+marker: user text is escaped, so it never contains "<!--".
 """
 
 import json
@@ -49,20 +57,37 @@ def _die_with_parent():  # pragma: no cover - runs in the child between fork and
 
 
 @dataclass
+class ExhibitFile:
+    """An exhibit to append where the template put `<!--panah-exhibit:{marker}-->`."""
+
+    marker: str
+    path: Path
+    content_type: str
+    embed_as: str = ""  # archival documents: the attachment's file name inside the PDF (never a person's name)
+
+
+@dataclass
 class Rendered:
     pdf: bytes
     pages: int
     refused: list[str]  # schemes of resources the fetcher refused, for the caller to log
 
 
-def render_pdf(html: str, *, allowed_dirs: list[Path], base_dir: Path, pdf_variant: str | None = None) -> Rendered:
+def render_pdf(
+    html: str, *, allowed_dirs: list[Path], base_dir: Path, pdf_variant: str | None = None,
+    exhibits: list[ExhibitFile] = (), unreadable_notice: str = "",
+) -> Rendered:
     """Render `html` in a limited child process and return the PDF bytes.
 
     `base_dir` resolves relative URLs (stylesheets); only files under `allowed_dirs` are read.
     The PDF's title metadata is the HTML's <title>: templates put a document id there, never a name.
+    `exhibits` are appended at their markers (and embedded as attachments in an archival PDF);
+    an exhibit that cannot be read gets one page saying so (`unreadable_notice`, HTML-escaped).
     """
     job = {"html": html, "allowed_dirs": [str(d) for d in allowed_dirs], "base_dir": str(base_dir),
-           "pdf_variant": pdf_variant}
+           "pdf_variant": pdf_variant, "unreadable_notice": unreadable_notice,
+           "exhibits": [{"marker": e.marker, "path": str(e.path), "content_type": e.content_type,
+                         "embed_as": e.embed_as} for e in exhibits]}
     environment = {name: os.environ[name] for name in _CHILD_ENVIRONMENT if name in os.environ}
     environment.update(PANAH_RENDER_ADDRESS_SPACE=str(RENDER_ADDRESS_SPACE), PANAH_RENDER_SECONDS=str(RENDER_SECONDS))
     try:
@@ -113,15 +138,93 @@ def _child_main():  # pragma: no cover - runs in the child process (tested throu
             refused.append(scheme or "relative")
             raise ValueError("resource refused: only the project's static files may be read")
 
+    html, exhibit_readers = _expand_exhibits(job["html"], job["exhibits"], job["unreadable_notice"])
     document = weasyprint.HTML(
-        string=job["html"], base_url=Path(job["base_dir"]).resolve().as_uri() + "/",
+        string=html, base_url=Path(job["base_dir"]).resolve().as_uri() + "/",
         url_fetcher=StaticOnlyFetcher(allowed_protocols={"file"}),
     )
     options = {"pdf_variant": job["pdf_variant"]} if job["pdf_variant"] else {}
+    if job["pdf_variant"] and job["exhibits"]:
+        # PDF/A-3 allows embedded files: the archival copy carries each exhibit as it was uploaded.
+        options["attachments"] = [
+            weasyprint.Attachment(filename=exhibit["path"], name=exhibit["embed_as"], relationship="Source")
+            for exhibit in job["exhibits"] if exhibit["embed_as"]
+        ]
     laid_out = document.render()
     pdf = laid_out.write_pdf(**options, custom_metadata=False)
+    if exhibit_readers:
+        pdf = _draw_exhibit_pages(pdf, laid_out.pages, exhibit_readers)
     encoded = json.dumps({"pages": len(laid_out.pages), "refused": refused}).encode()
     sys.stdout.buffer.write(len(encoded).to_bytes(4, "big") + encoded + pdf)
+
+
+def _expand_exhibits(html, exhibits, unreadable_notice):  # pragma: no cover - runs in the child
+    """Replace each exhibit marker with one empty page per exhibit page (or the image, or the notice)."""
+    from pypdf import PdfReader
+
+    readers = {}
+    for exhibit in exhibits:
+        marker = exhibit["marker"]
+        if exhibit["content_type"] == "application/pdf":
+            try:
+                reader = PdfReader(exhibit["path"])
+                if reader.is_encrypted:
+                    reader.decrypt("")  # only an empty user password: a protected file is "unreadable"
+                count = len(reader.pages)
+                readers[marker] = reader
+                slots = "".join(
+                    f'<div class="exhibit-page" id="panah-exhibit-page-{marker}-{k}"></div>' for k in range(count)
+                )
+            except Exception:  # noqa: BLE001 - a damaged or protected file gets a page saying so
+                slots = f'<div class="exhibit-page exhibit-unreadable"><p>{unreadable_notice}</p></div>'
+        else:
+            uri = Path(exhibit["path"]).resolve().as_uri()
+            slots = f'<div class="exhibit-page exhibit-image"><img src="{uri}" alt=""></div>'
+        html = html.replace(f"<!--panah-exhibit:{marker}-->", slots, 1)
+    return html, readers
+
+
+# Where an exhibit page is drawn on its A4 page: inside the document's margins (see document.css).
+_MM = 72 / 25.4
+_EXHIBIT_BOX = {"left": 18 * _MM, "right": 18 * _MM, "top": 22 * _MM, "bottom": 20 * _MM}
+
+
+def _draw_exhibit_pages(pdf, pages, readers):  # pragma: no cover - runs in the child
+    """Draw every exhibit page, scaled to fit, under its empty page's watermark and page number."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    # Pages can only be changed (rotation turned into content) once attached to a writer.
+    sources = {marker: PdfWriter(clone_from=reader) for marker, reader in readers.items()}
+    placements = []
+    for index, page in enumerate(pages):
+        for anchor in page.anchors:
+            if anchor.startswith("panah-exhibit-page-"):
+                marker, number = anchor[len("panah-exhibit-page-"):].rsplit("-", 1)
+                if marker in sources:
+                    placements.append((index, sources[marker].pages[int(number)]))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    for index, source in placements:
+        target = writer.pages[index]
+        if source.rotation:
+            source.transfer_rotation_to_content()
+        box = source.mediabox
+        width, height = float(box.width), float(box.height)
+        page_width, page_height = float(target.mediabox.width), float(target.mediabox.height)
+        available_width = page_width - _EXHIBIT_BOX["left"] - _EXHIBIT_BOX["right"]
+        available_height = page_height - _EXHIBIT_BOX["top"] - _EXHIBIT_BOX["bottom"]
+        scale = min(available_width / width, available_height / height)
+        transform = (
+            Transformation().translate(-float(box.left), -float(box.bottom)).scale(scale, scale).translate(
+                _EXHIBIT_BOX["left"] + (available_width - width * scale) / 2,
+                _EXHIBIT_BOX["bottom"] + (available_height - height * scale) / 2,
+            )
+        )
+        target.merge_transformed_page(source, transform, over=False)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
 
 
 if __name__ == "__main__":

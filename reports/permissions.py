@@ -1,9 +1,23 @@
 """The only place that answers "may this user ...?" for generated documents."""
 
 from cases import permissions as case_permissions
+from cases.choices import Role
 from referrals import permissions as referral_permissions
 from referrals.choices import PROVIDER_ACCESS_STATES
 from reports.models import RECIPIENTS_BY_KIND, DocumentKind
+
+# What each role may do at all with filings (added to the role groups by ReportsConfig.ready).
+# A lawyer reads a shared case but may not edit it: preparing the filing is a right of its own.
+ROLE_PERMISSIONS = {
+    Role.CASEWORKER: ["reports.change_filing"],
+    Role.SUPERVISOR: ["reports.change_filing"],
+    Role.LAWYER: ["reports.change_filing"],
+}
+
+
+def can_prepare_filing(user, case):
+    """Write the declaration, choose exhibits, record needs: whoever may read the case and prepares filings."""
+    return case_permissions.can_view_case(user, case) and user.has_perm("reports.change_filing")
 
 
 def can_generate_document(user, case, kind, referral=None, alert=None, recipient_kind=None):

@@ -5,7 +5,7 @@ from django.http import Http404
 from cases import audit
 from referrals.choices import PROVIDER_ACCESS_STATES
 from reports import permissions
-from reports.models import DocumentStatus, GeneratedDocument
+from reports.models import EXHIBIT_CONTENT_TYPES, DocumentStatus, Exhibit, Filing, GeneratedDocument, SpecificNeed
 
 
 def case_documents(case, *, limit: int = 50):
@@ -50,3 +50,30 @@ def document_by_code(user, code: str):
 def referrals_for_forms(case):
     """Referrals a referral form can be produced for: the live ones (the permission checks consent)."""
     return case.referrals.filter(state__in=PROVIDER_ACCESS_STATES).select_related("provider").order_by("-sent_at")
+
+
+def case_filing(case) -> Filing | None:
+    """The case's filing materials with exhibits (in index order) and needs, or None before the first save."""
+    return Filing.objects.filter(case=case).select_related("applicant", "updated_by").prefetch_related(
+        "exhibits__attachment", "needs__person",
+    ).first()
+
+
+def filing_exhibit(user, case, exhibit_id) -> Exhibit:
+    """An exhibit of this case's filing that `user` may rearrange or remove; anything else is a 404."""
+    exhibit = Exhibit.objects.select_related("filing__case").filter(pk=exhibit_id, filing__case=case).first()
+    if exhibit is None or not permissions.can_prepare_filing(user, case):
+        raise Http404
+    return exhibit
+
+
+def filing_need(user, case, need_id) -> SpecificNeed:
+    need = SpecificNeed.objects.select_related("filing__case").filter(pk=need_id, filing__case=case).first()
+    if need is None or not permissions.can_prepare_filing(user, case):
+        raise Http404
+    return need
+
+
+def exhibit_candidates(case):
+    """The case's attachments that can be appended as exhibits."""
+    return case.attachments.filter(content_type__in=EXHIBIT_CONTENT_TYPES).order_by("pk")

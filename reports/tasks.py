@@ -4,13 +4,13 @@ from django_q.tasks import async_task
 
 
 def document_render(document_id: int) -> str:
-    from reports.services import document_render as render
+    from reports.services.documents import document_render as render
 
     return render(document_id=document_id)
 
 
 def documents_sweep() -> dict:
-    from reports.services import documents_sweep as sweep
+    from reports.services.documents import documents_sweep as sweep
 
     return sweep()
 

@@ -1,9 +1,11 @@
 """Requesting a document, watching it being generated, and downloading it."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -12,9 +14,11 @@ from django.views.decorators.http import require_POST
 from cases import permissions as case_permissions
 from cases.selectors import visible_alert, visible_case
 from cases.views.common import run_form
-from reports import permissions, selectors, services
-from reports.forms import DocumentRequestForm, VerifyForm
+from reports import permissions, selectors
+from reports.forms import DocumentRequestForm, ExhibitForm, FilingForm, NeedForm, VerifyForm
 from reports.models import RECIPIENTS_BY_KIND, DocumentKind, DocumentStatus
+from reports.services import documents as services
+from reports.services import filings
 
 
 def _request_form(request, case, data=None):
@@ -32,6 +36,7 @@ def case_section(request, case):
         "template": "reports/includes/case_section.html", "anchor": "generated-documents",
         "title": gettext_lazy("Documents (PDF)"), "documents": selectors.case_documents(case),
         "form": _request_form(request, case),
+        "can_prepare_filing": permissions.can_prepare_filing(request.user, case),
     }
 
 
@@ -137,3 +142,102 @@ def document_download(request, public_id):
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=name,
                         content_type="application/pdf")
 
+
+
+# --- Filing materials: the declaration, cover details, exhibits and needs a packet is built from ---
+
+def _filing_case(request, public_id):
+    # The page shows the applicant's declaration and the case's people: an audited read of the case.
+    case = visible_case(request.user, public_id, audit_read=True)
+    case_permissions.require(permissions.can_prepare_filing(request.user, case))
+    return case
+
+
+def _filing_context(case, filing, **given_forms):
+    """The filing page; the form that was just submitted (with its errors and typed values) replaces its blank."""
+    people = list(case.people.order_by("pk"))
+    return {
+        "case": case, "filing": filing,
+        "filing_form": given_forms.get("filing_form")
+        or FilingForm(instance=filing, people=people, prefix="filing"),
+        "exhibit_form": given_forms.get("exhibit_form")
+        or ExhibitForm(attachments=selectors.exhibit_candidates(case), prefix="exhibit"),
+        "need_form": given_forms.get("need_form") or NeedForm(people=people, prefix="need"),
+        "exhibits": filing.exhibits.all() if filing else [],
+        "needs": filing.needs.all() if filing else [],
+    }
+
+
+def _run_filing_form(request, case, form_name, form, action, message):
+    filing = selectors.case_filing(case)
+    return run_form(
+        request, form=form, action=action, success_url=reverse("reports:filing", args=[case.public_id]),
+        template="reports/filing.html", success_message=message,
+        context=lambda: _filing_context(case, selectors.case_filing(case) or filing, **{form_name: form}),
+    )
+
+
+@never_cache
+@login_required
+def filing_edit(request, public_id):
+    case = _filing_case(request, public_id)
+    filing = selectors.case_filing(case)
+    if request.method != "POST":
+        return render(request, "reports/filing.html", {**_filing_context(case, filing), "saved_meanwhile": []})
+    form = FilingForm(request.POST, instance=filing, people=list(case.people.order_by("pk")), prefix="filing")
+    return _run_filing_form(
+        request, case, "filing_form", form, message=gettext_lazy("Filing materials saved."),
+        action=lambda form: filings.filing_save(
+            actor=request.user, case=case, expected_version=form.cleaned_data.get("version"), data=form.changes(),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def exhibit_add(request, public_id):
+    case = _filing_case(request, public_id)
+    form = ExhibitForm(request.POST, request.FILES, attachments=selectors.exhibit_candidates(case), prefix="exhibit")
+    return _run_filing_form(
+        request, case, "exhibit_form", form, message=gettext_lazy("Exhibit added."),
+        action=lambda form: filings.exhibit_add(
+            actor=request.user, case=case, section=form.cleaned_data["section"], title=form.cleaned_data["title"],
+            source=form.cleaned_data["source"], supports=form.cleaned_data["supports"],
+            attachment=form.cleaned_data["attachment"], upload=form.cleaned_data.get("upload") or None,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def exhibit_change(request, public_id, exhibit_id):
+    """Move an exhibit up or down in its section, or remove it (buttons on the filing page)."""
+    case = _filing_case(request, public_id)
+    exhibit = selectors.filing_exhibit(request.user, case, exhibit_id)
+    operation = request.POST.get("operation")
+    if operation == "remove":
+        filings.exhibit_remove(actor=request.user, exhibit=exhibit)
+        messages.success(request, gettext_lazy("Exhibit removed."))
+    elif operation in ("up", "down"):
+        filings.exhibit_move(actor=request.user, exhibit=exhibit, up=operation == "up")
+    return redirect(reverse("reports:filing", args=[case.public_id]) + "#exhibits")
+
+
+@login_required
+@require_POST
+def need_add(request, public_id):
+    case = _filing_case(request, public_id)
+    form = NeedForm(request.POST, people=list(case.people.order_by("pk")), prefix="need")
+    return _run_filing_form(
+        request, case, "need_form", form, message=gettext_lazy("Specific need recorded."),
+        action=lambda form: filings.need_add(actor=request.user, case=case, **form.cleaned_data),
+    )
+
+
+@login_required
+@require_POST
+def need_remove(request, public_id, need_id):
+    case = _filing_case(request, public_id)
+    filings.need_remove(actor=request.user, need=selectors.filing_need(request.user, case, need_id))
+    messages.success(request, gettext_lazy("Specific need removed."))
+    return redirect(reverse("reports:filing", args=[case.public_id]) + "#needs")

@@ -15,7 +15,7 @@ from referrals.choices import DataCategory
 from referrals.models import Referral
 from reports import pdf
 from reports.models import DocumentStatus, GeneratedDocument
-from reports.services import STATIC_DIRS, document_render, document_request
+from reports.services.documents import STATIC_DIRS, document_render, document_request
 from tests.conftest import MEMET
 from tests.referrals.conftest import give_consent, refer
 from tests.reports.conftest import first_page_png, ink_box, pdf_fonts, pdf_info, pdf_text
@@ -155,7 +155,7 @@ def test_a_render_that_runs_too_long_fails_cleanly(cast, own_case, monkeypatch):
 def test_a_retried_render_replaces_its_own_output(cast, own_case, clock, settings, tmp_path):
     from django.core.files.storage import default_storage
 
-    from reports.services import RenderInProgress
+    from reports.services.documents import RenderInProgress
 
     settings.MEDIA_ROOT = tmp_path
     document = document_request(actor=cast.caseworker, case=own_case, kind="case_summary", language="en",
@@ -176,7 +176,8 @@ def test_a_retried_render_replaces_its_own_output(cast, own_case, clock, setting
 
 
 def test_the_sweeper_requeues_forgotten_renders_and_gives_up_in_the_end(cast, own_case, clock, monkeypatch):
-    from reports import services, tasks
+    from reports import tasks
+    from reports.services import documents as services
 
     queued = []
     monkeypatch.setattr(tasks, "enqueue_document_render", queued.append)

@@ -4,7 +4,7 @@ import pytest
 from auditlog.models import LogEntry
 
 from reports.models import GeneratedDocument
-from reports.services import document_render
+from reports.services.documents import document_render
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from reports.models import DocumentStatus, GeneratedDocument
-from reports.services import document_request
+from reports.services.documents import document_request
 from tests.conftest import finished_task, open_case
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,6 +4,8 @@ import datetime
 import hashlib
 import logging
 import secrets
+import tempfile
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -12,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from cases import audit, clock
 from cases.models import Alert, Case, User
@@ -101,9 +105,19 @@ def document_render(*, document_id: int) -> str:
         template, build = BUILDERS[document.kind]
         # Reads of the case made while building the document are the requester's, in the audit trail.
         with translation.override(document.language), audit.acting_as(document.requested_by):
-            html = render_to_string(template, {"document": document, "now": clock.now(), **build(document)})
-        rendered = pdf.render_pdf(html, allowed_dirs=STATIC_DIRS, base_dir=STATIC_DIRS[0],
-                                  pdf_variant="pdf/a-3b" if document.archival else None)
+            context = build(document)
+            html = render_to_string(template, {"document": document, "now": clock.now(), **context})
+            unreadable_notice = escape(_("This exhibit could not be appended: the file is damaged or "
+                                         "password-protected. Its SHA-256 is listed in the index."))
+        with tempfile.TemporaryDirectory(prefix="panah-exhibits-") as folder:
+            exhibits = _copy_exhibits(context.get("exhibits", []), Path(folder), archival=document.archival)
+            rendered = pdf.render_pdf(
+                html, allowed_dirs=[*STATIC_DIRS, Path(folder)], base_dir=STATIC_DIRS[0],
+                pdf_variant="pdf/a-3b" if document.archival else None, exhibits=exhibits,
+                unreadable_notice=unreadable_notice,
+            )
+    except ExhibitChanged:
+        return _fail(document, "exhibit_changed")
     except pdf.RenderTimeout:
         return _fail(document, "timeout")
     except Exception as error:  # noqa: BLE001 - whatever broke, the document must not stay "being generated"
@@ -128,6 +142,38 @@ def document_render(*, document_id: int) -> str:
         pages=rendered.pages, case_version=document.case.version, error="",
     )
     return DocumentStatus.DONE
+
+
+class ExhibitChanged(Exception):
+    """A stored exhibit no longer has the SHA-256 recorded when it was added: never append it silently."""
+
+
+_EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+
+
+def _copy_exhibits(entries, folder: Path, *, archival: bool) -> list[pdf.ExhibitFile]:
+    """Copy each exhibit out of storage into the renderer's folder, checking it is the file the index lists.
+
+    Read through the storage API (not a path), so exhibits kept encrypted or remote still work.
+    """
+    exhibits = []
+    for entry in entries:
+        exhibit = entry.exhibit
+        extension = _EXTENSIONS[exhibit.content_type]
+        path = folder / f"exhibit-{entry.marker}.{extension}"
+        digest = hashlib.sha256()
+        with exhibit.stored_file.open("rb") as source, path.open("wb") as target:
+            for chunk in iter(lambda: source.read(1 << 20), b""):
+                digest.update(chunk)
+                target.write(chunk)
+        if digest.hexdigest() != exhibit.sha256:
+            raise ExhibitChanged(exhibit.pk)
+        exhibits.append(pdf.ExhibitFile(
+            marker=entry.marker, path=path, content_type=exhibit.content_type,
+            # Named by its label only: an uploaded file's own name could carry a person's name.
+            embed_as=f"exhibit-{entry.label}.{extension}" if archival else "",
+        ))
+    return exhibits
 
 
 # A render is given this many tries (across worker deaths) before it is marked failed.
