@@ -3,7 +3,7 @@
 import pytest
 from auditlog.models import LogEntry
 
-from reports.models import GeneratedDocument
+from reports.models import Exhibit, Filing, GeneratedDocument
 from reports.services.documents import document_render
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +77,114 @@ def test_a_verification_code_shows_the_documents_metadata_to_those_who_may_see_i
     for answer in (outsider, wrong):
         assert "No document with this code is available to you" in answer and document.sha256 not in answer
     assert logged_in(cast.caseworker).post("/documents/verify/", {"code": ""}).status_code == 400
+
+
+# --- The filing page: declaration, exhibits, needs ---
+
+def filing_url(case, suffix=""):
+    return f"/documents/case/{case.public_id}/filing/{suffix}"
+
+
+def test_a_lawyer_prepares_the_filing_of_a_shared_case_it_cannot_edit(cast, own_case, logged_in):
+    from auditlog.models import LogEntry
+
+    from cases.services import access
+
+    access.case_share(actor=cast.caseworker, case=own_case, organisation=cast.clinic, purpose="Asylum claim")
+    client = logged_in(cast.lawyer)
+    assert client.get(f"/cases/{own_case.public_id}/people/{own_case.people.get().pk}/edit/").status_code in (403, 404)
+    page = client.get(filing_url(own_case))
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    reads_before = LogEntry.objects.get_for_object(own_case).filter(action=LogEntry.Action.ACCESS).count()
+    assert reads_before >= 1  # opening the filing page is an audited read of the case
+    principal = own_case.people.get()
+    response = client.post(filing_url(own_case), {
+        "filing-applicant": principal.pk, "filing-declaration_language": "ug",
+        "filing-declaration_text": "مەن ساقچىدىن قورقىمەن.", "filing-programme": "Fictional programme",
+    })
+    assert response.status_code == 302
+    filing = Filing.objects.get(case=own_case)
+    assert filing.declaration_text == "مەن ساقچىدىن قورقىمەن." and filing.updated_by == cast.lawyer
+    # The audit says who changed the declaration, never what it says.
+    entry = LogEntry.objects.get_for_object(filing).latest("timestamp")
+    assert "ساقچى" not in str(entry.changes)
+
+
+def test_a_stale_filing_form_is_refused_and_keeps_what_was_typed(cast, own_case, logged_in):
+    from reports.services import filings
+
+    filings.filing_save(actor=cast.caseworker, case=own_case, expected_version=None, data={"programme": "v1"})
+    filing = own_case.filing
+    filings.filing_save(actor=cast.caseworker, case=own_case,
+                        expected_version=filing.version, data={"programme": "saved meanwhile"})
+    client = logged_in(cast.caseworker)
+    response = client.post(filing_url(own_case), {
+        "filing-version": filing.version, "filing-programme": "typed from a stale form",
+        "filing-declaration_text": "",
+    })
+    body = response.content.decode()
+    assert response.status_code == 400 and "Someone else saved this record" in body
+    assert "typed from a stale form" in body and "saved meanwhile" in body
+    filing.refresh_from_db()
+    assert filing.programme == "saved meanwhile"
+
+
+def test_a_translation_needs_its_translator_and_nothing_is_saved_without(cast, own_case, logged_in):
+    client = logged_in(cast.caseworker)
+    response = client.post(filing_url(own_case), {
+        "filing-translation_text": "Fictional translation.", "filing-translation_language": "en",
+    })
+    assert response.status_code == 400 and "Name the translator" in response.content.decode()
+    assert not Filing.objects.filter(case=own_case).exists()
+
+
+def test_exhibits_are_added_by_upload_or_attachment_and_bad_files_refused(cast, own_case, logged_in):
+    from tests.reports.test_filings import pdf_upload
+
+    client = logged_in(cast.caseworker)
+    response = client.post(filing_url(own_case, "exhibits/"), {
+        "exhibit-section": "client", "exhibit-title": "Passport", "exhibit-upload": pdf_upload(),
+        "exhibit-supports": ["identity"],
+    })
+    assert response.status_code == 302
+    exhibit = Exhibit.objects.get(filing__case=own_case)
+    assert exhibit.supports == ["identity"] and exhibit.content_type == "application/pdf"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    refused = client.post(filing_url(own_case, "exhibits/"), {
+        "exhibit-section": "client", "exhibit-title": "A script",
+        "exhibit-upload": SimpleUploadedFile("x.pdf", b"#!/bin/sh\necho not a pdf", content_type="application/pdf"),
+    })
+    assert refused.status_code == 400 and Exhibit.objects.filter(filing__case=own_case).count() == 1
+    assert "A script" in refused.content.decode()  # what was typed stays
+    page = client.get(filing_url(own_case)).content.decode()
+    assert "Passport" in page and exhibit.sha256[:16] in page
+    assert client.post(filing_url(own_case, f"exhibits/{exhibit.pk}/"), {"operation": "remove"}).status_code == 302
+    assert not Exhibit.objects.filter(filing__case=own_case).exists()
+
+
+@pytest.mark.parametrize("outsider", ["other_caseworker", "provider", "liaison", "lawyer"])
+def test_outsiders_get_404_on_the_filing_pages(cast, own_case, logged_in, outsider):
+    from reports.services import filings
+    from tests.reports.test_filings import pdf_upload
+
+    exhibit = filings.exhibit_add(actor=cast.caseworker, case=own_case, section="client", title="Passport",
+                                  upload=pdf_upload())
+    client = logged_in(getattr(cast, outsider))
+    assert client.get(filing_url(own_case)).status_code == 404
+    assert client.post(filing_url(own_case), {"filing-programme": "x"}).status_code == 404
+    assert client.post(filing_url(own_case, f"exhibits/{exhibit.pk}/"), {"operation": "remove"}).status_code == 404
+    assert own_case.filing.exhibits.count() == 1
+
+
+def test_an_exhibit_of_another_case_is_a_404_even_for_a_user_of_both(cast, own_case, logged_in):
+    from reports.services import filings
+    from tests.conftest import open_case
+    from tests.reports.test_filings import pdf_upload
+
+    other = open_case(cast.caseworker)
+    exhibit = filings.exhibit_add(actor=cast.caseworker, case=other, section="client", title="Other",
+                                  upload=pdf_upload())
+    client = logged_in(cast.caseworker)
+    assert client.post(filing_url(own_case, f"exhibits/{exhibit.pk}/"), {"operation": "remove"}).status_code == 404
+    assert other.filing.exhibits.count() == 1
