@@ -1,7 +1,9 @@
 """Benchmark: render time and peak memory of generated PDFs (issue 5 targets, on this machine).
 
 A fictional case is given enough timeline entries for a ~20-page case summary; a referral form
-stands in for a one-to-two-page document. Each render goes through the real path (template in the
+stands in for a one-to-two-page document. The asylum packet (measured first, so the peak memory
+figure is its own) has a two-script declaration with its translation and five exhibits: a 4-page
+passport scan, a photo, and country-conditions PDFs, for about 20 pages in all. Each render goes through the real path (template in the
 chosen language, the limited child process, fonts, hashing). Peak memory is the largest resident
 set of the renderer child process.
 
@@ -57,10 +59,13 @@ def main():
                            "Вымышленное событие для измерения скорости. " * 2,
         })
 
+    _prepare_packet(case, caseworker)
     alert = Alert.objects.open().select_related("case").first()
     liaison = User.objects.get(username="liaison")
     results = {}
     for label, kind, actor, target_case, extra, language, recipient in [
+        ("asylum packet (ug)", "asylum_packet", caseworker, case, {}, "ug", "court"),
+        ("asylum packet (en)", "asylum_packet", caseworker, case, {}, "en", "court"),
         ("case summary (ug)", "case_summary", caseworker, case, {}, "ug", "unhcr"),
         ("case summary (en)", "case_summary", caseworker, case, {}, "en", "unhcr"),
         ("referral form (ug)", "referral_form", referral.referred_by, referral.case, {"referral": referral}, "ug",
@@ -83,6 +88,64 @@ def main():
     out = ROOT / "bench" / "results" / "render_documents.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
+
+
+def _scan(pages, size=(1240, 1754)):
+    """A fictional scanned document: JPEG pages in a PDF, as a phone scanner app makes them."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    images = []
+    for number in range(pages):
+        image = Image.new("RGB", size, (250, 248, 240))
+        draw = ImageDraw.Draw(image)
+        for line in range(40):
+            draw.rectangle((120, 150 + line * 38, 1100 - (line * 37 + number * 53) % 400, 170 + line * 38),
+                           fill=(40, 40, 60))
+        images.append(image)
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="PDF", save_all=True, append_images=images[1:], resolution=150, quality=80)
+    return SimpleUploadedFile("scan.pdf", buffer.getvalue(), content_type="application/pdf")
+
+
+def _photo():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1600, 1200), (200, 210, 220))
+    ImageDraw.Draw(image).ellipse((300, 200, 1300, 1000), fill=(90, 60, 40))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _prepare_packet(case, caseworker):
+    """Filing materials for the packet: a declaration of ~2 pages, its translation, five exhibits."""
+    from reports.models import Filing
+    from reports.services import filings
+
+    if Filing.objects.filter(case=case).exists():
+        return
+    declaration = ("مەن ئۈرۈمچىدە تۇغۇلغان. بۇ پەقەت سىناق ئۈچۈن يېزىلغان ئويدۇرما باياننامە. " * 6 + "\n\n") * 9
+    translation = ("I was born in Urumqi. This is a fictional declaration written for a benchmark. " * 6
+                   + "\n\n") * 9
+    filings.filing_save(actor=caseworker, case=case, expected_version=None, data={
+        "applicant": case.people.order_by("pk").first(), "declaration_language": "ug",
+        "declaration_text": declaration, "translation_language": "en", "translation_text": translation,
+        "translator_name": "Fictional Translator", "filing_office": "Fictional asylum office",
+    })
+    for section, title, upload in [
+        ("client", "Passport, all pages", _scan(4)),
+        ("client", "Photo of the summons", _photo()),
+        ("client", "Letter from a relative", _scan(1)),
+        ("country", "Country report (fictional)", _scan(3)),
+        ("country", "Press article (fictional)", _scan(1)),
+    ]:
+        filings.exhibit_add(actor=caseworker, case=case, section=section, title=title, upload=upload)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases import clock
 from cases.choices import (
@@ -185,7 +186,7 @@ def _worksheet(base) -> list[tuple]:
         (part_a1, _("Date of birth"), None if removed.get("birth") else person.date_of_birth),
         (part_a1, _("City and country of birth"), None if removed.get("birth") else person.place_of_birth or None),
         (part_a1, _("Present nationality"), _("China (PRC), as shown on the passport")),
-        (part_a1, _("Race, ethnic or tribal group"), _("Uyghur")),
+        (part_a1, _("Race, ethnic or tribal group"), pgettext_lazy("ethnic group", "Uyghur")),
         (part_a1, _("Religion"), None),
         (part_a1, _("Native language"), languages[0] if languages else None),
         (part_a1, _("Other languages"), ", ".join(languages[1:]) or None),
@@ -254,7 +255,7 @@ def _criterion_evidence(base) -> list[dict]:
     documents = [str(d.get_document_type_display()) for d in applicant.documents.all()] if applicant else []
     evidence = {
         EligibilityCriterion.IDENTITY: documents,
-        EligibilityCriterion.GROUP_MEMBERSHIP: [str(_("Uyghur"))]
+        EligibilityCriterion.GROUP_MEMBERSHIP: [str(pgettext_lazy("ethnic group", "Uyghur"))]
         + ([applicant.place_of_birth] if applicant and applicant.place_of_birth and not base["removed"].get("birth")
            else [])
         + [str(LANGUAGE_LABELS.get(code, code)) for code in (applicant.languages if applicant else [])],

@@ -160,6 +160,8 @@ def _child_main():  # pragma: no cover - runs in the child process (tested throu
 
 def _expand_exhibits(html, exhibits, unreadable_notice):  # pragma: no cover - runs in the child
     """Replace each exhibit marker with one empty page per exhibit page (or the image, or the notice)."""
+    if not exhibits:
+        return html, {}  # most documents: spare the renderer the pypdf import
     from pypdf import PdfReader
 
     readers = {}
