@@ -3,9 +3,9 @@
 A fictional case is given enough timeline entries for a ~20-page case summary; a referral form
 stands in for a one-to-two-page document. The asylum packet (measured first, so the peak memory
 figure is its own) has a two-script declaration with its translation and five exhibits: a 4-page
-passport scan, a photo, and country-conditions PDFs, for about 20 pages in all. Each render goes through the real path (template in the
-chosen language, the limited child process, fonts, hashing). Peak memory is the largest resident
-set of the renderer child process.
+passport scan, a photo, and country-conditions PDFs, for about 20 pages in all. Each render goes
+through the real path (template in the chosen language, the limited child process, fonts,
+exhibits, hashing). Peak memory is the largest resident set of the renderer child process.
 
     .venv/bin/python bench/render_documents.py                  # SQLite under var/bench-documents
     .venv/bin/python bench/render_documents.py --repeat 10 --incidents 160

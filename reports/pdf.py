@@ -73,10 +73,58 @@ class Rendered:
     refused: list[str]  # schemes of resources the fetcher refused, for the caller to log
 
 
-def render_pdf(
-    html: str, *, allowed_dirs: list[Path], base_dir: Path, pdf_variant: str | None = None,
-    exhibits: list[ExhibitFile] = (), unreadable_notice: str = "",
-) -> Rendered:
+class Renderer:
+    """A renderer child process, started before the document's HTML is ready.
+
+    Importing WeasyPrint (Pango, HarfBuzz, fontconfig through cffi) costs the child about a
+    second; started early, it does that while the worker reads the case and fills the template.
+    Use as a context manager: a renderer that was never given a job is killed on exit.
+    """
+
+    def __init__(self):
+        environment = {name: os.environ[name] for name in _CHILD_ENVIRONMENT if name in os.environ}
+        environment.update(PANAH_RENDER_ADDRESS_SPACE=str(RENDER_ADDRESS_SPACE),
+                           PANAH_RENDER_SECONDS=str(RENDER_SECONDS))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "reports.pdf"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parents[1], env=environment,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads run Django code in the child
+        )
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            if stream and not stream.closed:
+                stream.close()
+
+    def render(
+        self, html: str, *, allowed_dirs: list[Path], base_dir: Path, pdf_variant: str | None = None,
+        exhibits: list[ExhibitFile] = (), unreadable_notice: str = "",
+    ) -> Rendered:
+        """Render `html` and return the PDF bytes (see `render_pdf`)."""
+        job = {"html": html, "allowed_dirs": [str(d) for d in allowed_dirs], "base_dir": str(base_dir),
+               "pdf_variant": pdf_variant, "unreadable_notice": unreadable_notice,
+               "exhibits": [{"marker": e.marker, "path": str(e.path), "content_type": e.content_type,
+                             "embed_as": e.embed_as} for e in exhibits]}
+        try:
+            stdout, _stderr = self.process.communicate(json.dumps(job).encode(), timeout=RENDER_SECONDS)
+        except subprocess.TimeoutExpired as error:
+            self.process.kill()
+            raise RenderTimeout(f"rendering took longer than {RENDER_SECONDS} s") from error
+        if self.process.returncode != 0:
+            # Only the exit status is kept: WeasyPrint's stderr could quote the document.
+            raise RenderError(f"renderer exited with status {self.process.returncode}")
+        header_length = int.from_bytes(stdout[:4], "big")
+        header = json.loads(stdout[4:4 + header_length])
+        return Rendered(pdf=stdout[4 + header_length:], pages=header["pages"], refused=header["refused"])
+
+
+def render_pdf(html: str, **options) -> Rendered:
     """Render `html` in a limited child process and return the PDF bytes.
 
     `base_dir` resolves relative URLs (stylesheets); only files under `allowed_dirs` are read.
@@ -84,26 +132,8 @@ def render_pdf(
     `exhibits` are appended at their markers (and embedded as attachments in an archival PDF);
     an exhibit that cannot be read gets one page saying so (`unreadable_notice`, HTML-escaped).
     """
-    job = {"html": html, "allowed_dirs": [str(d) for d in allowed_dirs], "base_dir": str(base_dir),
-           "pdf_variant": pdf_variant, "unreadable_notice": unreadable_notice,
-           "exhibits": [{"marker": e.marker, "path": str(e.path), "content_type": e.content_type,
-                         "embed_as": e.embed_as} for e in exhibits]}
-    environment = {name: os.environ[name] for name in _CHILD_ENVIRONMENT if name in os.environ}
-    environment.update(PANAH_RENDER_ADDRESS_SPACE=str(RENDER_ADDRESS_SPACE), PANAH_RENDER_SECONDS=str(RENDER_SECONDS))
-    try:
-        child = subprocess.run(
-            [sys.executable, "-m", "reports.pdf"], input=json.dumps(job).encode(), capture_output=True,
-            timeout=RENDER_SECONDS, cwd=Path(__file__).resolve().parents[1], check=False, env=environment,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads run Django code in the child
-        )
-    except subprocess.TimeoutExpired as error:
-        raise RenderTimeout(f"rendering took longer than {RENDER_SECONDS} s") from error
-    if child.returncode != 0:
-        # Only the exit status is kept: WeasyPrint's stderr could quote the document.
-        raise RenderError(f"renderer exited with status {child.returncode}")
-    header_length = int.from_bytes(child.stdout[:4], "big")
-    header = json.loads(child.stdout[4:4 + header_length])
-    return Rendered(pdf=child.stdout[4 + header_length:], pages=header["pages"], refused=header["refused"])
+    with Renderer() as renderer:
+        return renderer.render(html, **options)
 
 
 def _child_main():  # pragma: no cover - runs in the child process (tested through render_pdf)
@@ -114,9 +144,10 @@ def _child_main():  # pragma: no cover - runs in the child process (tested throu
     # CPU time too, in case the parent that holds the wall-clock limit is gone.
     seconds = int(float(os.environ.get("PANAH_RENDER_SECONDS", RENDER_SECONDS))) + 5
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
-    job = json.loads(sys.stdin.buffer.read())
-
+    # Import first: the parent starts the renderer before its HTML is ready (see Renderer).
     import weasyprint
+
+    job = json.loads(sys.stdin.buffer.read())
     from weasyprint.urls import URLFetcher
 
     allowed = [Path(d).resolve() for d in job["allowed_dirs"]]

@@ -102,20 +102,22 @@ def document_render(*, document_id: int) -> str:
     )):
         return _fail(document, "not_allowed")
     try:
-        template, build = BUILDERS[document.kind]
-        # Reads of the case made while building the document are the requester's, in the audit trail.
-        with translation.override(document.language), audit.acting_as(document.requested_by):
-            context = build(document)
-            html = render_to_string(template, {"document": document, "now": clock.now(), **context})
-            unreadable_notice = escape(_("This exhibit could not be appended: the file is damaged or "
-                                         "password-protected. Its SHA-256 is listed in the index."))
-        with tempfile.TemporaryDirectory(prefix="panah-exhibits-") as folder:
-            exhibits = _copy_exhibits(context.get("exhibits", []), Path(folder), archival=document.archival)
-            rendered = pdf.render_pdf(
-                html, allowed_dirs=[*STATIC_DIRS, Path(folder)], base_dir=STATIC_DIRS[0],
-                pdf_variant="pdf/a-3b" if document.archival else None, exhibits=exhibits,
-                unreadable_notice=unreadable_notice,
-            )
+        # Started first: the renderer loads WeasyPrint while the case is read and the template filled.
+        with pdf.Renderer() as renderer:
+            template, build = BUILDERS[document.kind]
+            # Reads of the case made while building the document are the requester's, in the audit trail.
+            with translation.override(document.language), audit.acting_as(document.requested_by):
+                context = build(document)
+                html = render_to_string(template, {"document": document, "now": clock.now(), **context})
+                unreadable_notice = escape(_("This exhibit could not be appended: the file is damaged or "
+                                             "password-protected. Its SHA-256 is listed in the index."))
+            with tempfile.TemporaryDirectory(prefix="panah-exhibits-") as folder:
+                exhibits = _copy_exhibits(context.get("exhibits", []), Path(folder), archival=document.archival)
+                rendered = renderer.render(
+                    html, allowed_dirs=[*STATIC_DIRS, Path(folder)], base_dir=STATIC_DIRS[0],
+                    pdf_variant="pdf/a-3b" if document.archival else None, exhibits=exhibits,
+                    unreadable_notice=unreadable_notice,
+                )
     except ExhibitChanged:
         return _fail(document, "exhibit_changed")
     except pdf.RenderTimeout:

@@ -63,11 +63,11 @@ def rendered_html(monkeypatch):
     from reports import pdf
 
     seen = []
-    original = pdf.render_pdf
+    original = pdf.Renderer.render
 
-    def recording(html, **kwargs):
+    def recording(renderer, html, **kwargs):
         seen.append(html)
-        return original(html, **kwargs)
+        return original(renderer, html, **kwargs)
 
-    monkeypatch.setattr(pdf, "render_pdf", recording)
+    monkeypatch.setattr(pdf.Renderer, "render", recording)
     return seen

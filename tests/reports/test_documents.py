@@ -120,14 +120,14 @@ def test_documents_go_only_to_the_recipients_they_are_made_for(cast, own_case, c
 
 def test_the_renderer_gets_no_secrets_and_no_remote_files(monkeypatch):
     captured = {}
-    original = subprocess.run
+    original = subprocess.Popen
 
     def spy(*args, **kwargs):
         captured.update(kwargs["env"])
         return original(*args, **kwargs)
 
     monkeypatch.setenv("DJANGO_SECRET_KEY", "not-for-the-renderer")
-    monkeypatch.setattr(pdf.subprocess, "run", spy)
+    monkeypatch.setattr(pdf.subprocess, "Popen", spy)
     static = STATIC_DIRS[0] / "document.css"
     html = f'<html><head><link rel="stylesheet" href="file://example.invalid{static}"></head><body>x</body></html>'
     rendered = pdf.render_pdf(html, allowed_dirs=STATIC_DIRS, base_dir=STATIC_DIRS[0])
