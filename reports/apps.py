@@ -20,9 +20,10 @@ class ReportsConfig(AppConfig):
         auditlog.register(GeneratedDocument, exclude_fields=["file", "started_at", "attempts", "error"])
         # The applicant's words and needs never enter a diff; the audit says who changed them and when.
         auditlog.register(Filing, exclude_fields=["version", "updated_at"],
-                          mask_fields=["declaration_text", "translation_text", "special_issues", "translator_name"])
+                          mask_fields=["declaration_text", "translation_text", "special_issues", "translator_name",
+                                       "secondary_category"])
         auditlog.register(Exhibit, exclude_fields=["file"], mask_fields=["title", "source"])
-        auditlog.register(SpecificNeed, mask_fields=["description"])
+        auditlog.register(SpecificNeed, mask_fields=["description", "category"])
         roles.grant_to_roles(permissions.ROLE_PERMISSIONS)
         page_sections.register_section(page_sections.CASE_PAGE, case_section)
         page_sections.register_section(page_sections.ALERT_PAGE, alert_section)

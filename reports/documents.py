@@ -15,6 +15,7 @@ from cases.choices import (
     RiskLevel,
 )
 from cases.selectors import alert_brief, risk_explanation
+from cases.templatetags.case_display import date_with_precision
 from referrals import snapshot
 from referrals.choices import DataCategory, Purpose, ServiceType
 from referrals.models import Consent
@@ -183,7 +184,9 @@ def _worksheet(base) -> list[tuple]:
         (part_a1, _("Other names used (aliases, other spellings)"), " · ".join(other_names(person)) or None),
         (part_a1, _("Sex"), person.get_sex_display()),
         (part_a1, _("Marital status"), None),
-        (part_a1, _("Date of birth"), None if removed.get("birth") else person.date_of_birth),
+        # Only as precisely as it is known: a year-only birth date printed as 1 January is a credibility trap.
+        (part_a1, _("Date of birth"), None if removed.get("birth") else
+         date_with_precision(person.date_of_birth, person.date_of_birth_precision) or None),
         (part_a1, _("City and country of birth"), None if removed.get("birth") else person.place_of_birth or None),
         (part_a1, _("Present nationality"), _("China (PRC), as shown on the passport")),
         (part_a1, _("Race, ethnic or tribal group"), pgettext_lazy("ethnic group", "Uyghur")),
@@ -219,8 +222,9 @@ def _worksheet(base) -> list[tuple]:
         (part_b, _("Past harm or threats (see the declaration)"),
          ", ".join(str(i.get_category_display()) for i in harm) or None),
         (part_b, _("Arrests, detentions or custody in any country"),
-         ", ".join(str(i.get_category_display()) for i in detentions) or _("None recorded")),
-        (part_b, _("Fear of return"), base["risk"]["level_label"] if base["risk"] else None),
+         ", ".join(str(i.get_category_display()) for i in detentions) or None),
+        # The applicant's fear of harm in China is theirs to state; Panah's score is of deportation risk.
+        (part_b, _("Fear of return"), None),
     ]
     part_c = _("Part C: Additional information")
     rows += [
@@ -228,8 +232,7 @@ def _worksheet(base) -> list[tuple]:
          case.get_unhcr_status_display() + " · " + ", ".join(
              str(s.get_permit_type_display()) for s in person.legal_statuses.all()
          ) if person.legal_statuses.all() else case.get_unhcr_status_display()),
-        (part_c, _("One-year filing deadline"), base["filing"].special_issues if base["filing"] and
-         base["filing"].special_issues else None),
+        (part_c, _("One-year filing deadline"), None),
     ]
     part_d = _("Part D: Signature")
     rows.append((part_d, _("Name in native alphabet"), " · ".join(

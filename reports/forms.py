@@ -73,6 +73,10 @@ class FilingForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if "version" not in self.fields:
+            # 0: "no materials yet". If someone creates them meanwhile, the save is refused as stale
+            # and the form takes in their version, so the next save goes through knowingly.
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, initial=0, required=False)
         self.fields["applicant"].queryset = Person.objects.filter(pk__in=[person.pk for person in people])
         self.fields["applicant"].label_from_instance = lambda person: (
             f"{person.get_relationship_display()} · {person.display_name}"

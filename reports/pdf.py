@@ -240,6 +240,8 @@ def _draw_exhibit_pages(pdf, pages, readers):  # pragma: no cover - runs in the 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     for index, source in placements:
         target = writer.pages[index]
+        if "/Annots" in source:  # links, actions, form widgets of an uploaded file never travel
+            del source["/Annots"]
         if source.rotation:
             source.transfer_rotation_to_content()
         box = source.mediabox

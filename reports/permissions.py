@@ -4,7 +4,7 @@ from cases import permissions as case_permissions
 from cases.choices import Role
 from referrals import permissions as referral_permissions
 from referrals.choices import PROVIDER_ACCESS_STATES
-from reports.models import RECIPIENTS_BY_KIND, DocumentKind
+from reports.models import FILING_KINDS, RECIPIENTS_BY_KIND, DocumentKind
 
 # What each role may do at all with filings (added to the role groups by ReportsConfig.ready).
 # A lawyer reads a shared case but may not edit it: preparing the filing is a right of its own.
@@ -40,6 +40,8 @@ def can_generate_document(user, case, kind, referral=None, alert=None, recipient
             and referral_permissions.consent_holds(referral)
             and referral_permissions.can_view_case_referrals(user, case)
         )
+    if kind in FILING_KINDS:  # they carry the declaration and the confidential needs
+        return referral is None and can_prepare_filing(user, case)
     return referral is None
 
 

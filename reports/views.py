@@ -15,6 +15,7 @@ from cases import permissions as case_permissions
 from cases.selectors import visible_alert, visible_case
 from cases.views.common import run_form
 from reports import permissions, selectors
+from reports.documents import exhibit_entries
 from reports.forms import DocumentRequestForm, ExhibitForm, FilingForm, NeedForm, VerifyForm
 from reports.models import RECIPIENTS_BY_KIND, DocumentKind, DocumentStatus
 from reports.services import documents as services
@@ -163,7 +164,7 @@ def _filing_context(case, filing, **given_forms):
         "exhibit_form": given_forms.get("exhibit_form")
         or ExhibitForm(attachments=selectors.exhibit_candidates(case), prefix="exhibit"),
         "need_form": given_forms.get("need_form") or NeedForm(people=people, prefix="need"),
-        "exhibits": filing.exhibits.all() if filing else [],
+        "exhibits": exhibit_entries(filing),
         "needs": filing.needs.all() if filing else [],
     }
 

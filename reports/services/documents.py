@@ -169,6 +169,7 @@ def _copy_exhibits(entries, folder: Path, *, archival: bool) -> list[pdf.Exhibit
                 digest.update(chunk)
                 target.write(chunk)
         if digest.hexdigest() != exhibit.sha256:
+            logger.error("exhibit %s: stored file no longer matches its SHA-256", exhibit.pk)
             raise ExhibitChanged(exhibit.pk)
         exhibits.append(pdf.ExhibitFile(
             marker=entry.marker, path=path, content_type=exhibit.content_type,

@@ -31,6 +31,7 @@ def filing_save(*, actor: User, case: Case, expected_version: int | None, data: 
     _require_person_of_case(data.get("applicant"), case)
     with acting_as(actor):
         existing = Filing.objects.filter(case=case).first()
+        expected_version = expected_version or None  # 0 from a form shown before the materials existed
         if existing is None:
             if expected_version is not None:  # the form was for a filing that has since been deleted
                 raise ValidationError(_("These filing materials no longer exist."), code="gone")

@@ -188,3 +188,20 @@ def test_an_exhibit_of_another_case_is_a_404_even_for_a_user_of_both(cast, own_c
     client = logged_in(cast.caseworker)
     assert client.post(filing_url(own_case, f"exhibits/{exhibit.pk}/"), {"operation": "remove"}).status_code == 404
     assert other.filing.exhibits.count() == 1
+
+
+def test_materials_created_meanwhile_refuse_the_first_save_then_let_the_next_through(cast, own_case, logged_in):
+    """A form shown before any materials existed (version 0) must not stay stuck once someone adds an exhibit."""
+    from reports.services import filings
+    from tests.reports.test_filings import pdf_upload
+
+    client = logged_in(cast.caseworker)
+    assert 'name="filing-version" value="0"' in client.get(filing_url(own_case)).content.decode()
+    filings.exhibit_add(actor=cast.caseworker, case=own_case, section="client", title="Passport",
+                        upload=pdf_upload())  # creates the (empty) materials meanwhile
+    refused = client.post(filing_url(own_case), {"filing-version": 0, "filing-programme": "typed"})
+    assert refused.status_code == 400 and "typed" in refused.content.decode()
+    version = Filing.objects.get(case=own_case).version
+    assert f'name="filing-version" value="{version}"' in refused.content.decode()
+    saved = client.post(filing_url(own_case), {"filing-version": version, "filing-programme": "typed"})
+    assert saved.status_code == 302 and Filing.objects.get(case=own_case).programme == "typed"
