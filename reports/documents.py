@@ -141,7 +141,7 @@ def passport_first_names(person) -> list[str]:
 
 def _filing_base(document) -> dict:
     case = document.case
-    filing = case_filing(case)
+    filing = case_filing(case, document.filing.organisation_id) if document.filing_id else None
     people = list(case.people.prefetch_related("documents", "legal_statuses").order_by("pk"))
     applicant = (filing.applicant if filing and filing.applicant_id else None) or next(
         (person for person in people if person.is_principal), people[0] if people else None,

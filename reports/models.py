@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.choices import LANGUAGES_SPOKEN
-from cases.models import Alert, Attachment, Case, Person
+from cases.models import Alert, Attachment, Case, Organisation, Person
 from cases.models.base import VersionedModel
 from referrals.models import Referral
 
@@ -85,6 +85,8 @@ class GeneratedDocument(models.Model):
     size = models.PositiveIntegerField(_("size"), null=True, blank=True)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     archival = models.BooleanField(_("archival PDF (PDF/A-3b)"), default=False)
+    # Filing documents: whose materials they were built from. Only that organisation opens them.
+    filing = models.ForeignKey("Filing", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("generated document")
@@ -159,14 +161,17 @@ class NeedCategory(models.TextChoices):
 
 
 class Filing(VersionedModel):
-    """What a legal clinic prepares for filings from one case: the declaration, cover details, needs, exhibits.
+    """What one organisation prepares for filings from a case: the declaration, cover details, needs, exhibits.
 
     Kept apart from the case so that a lawyer who may only read a shared case can prepare the
-    packet without editing the case file. Documents are generated from this and the case as
-    they are at that moment.
+    packet without editing the case file, and kept per organisation so that a clinic's draft
+    declaration (privileged work) is not read or overwritten by the other organisations that see
+    the case. Documents are generated from this and the case as they are at that moment.
     """
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="filing")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="filings")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("prepared by"))
     applicant = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                   verbose_name=_("applicant"))
     declaration_text = models.TextField(
@@ -201,12 +206,15 @@ class Filing(VersionedModel):
     class Meta:
         verbose_name = _("filing materials")
         verbose_name_plural = _("filing materials")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "organisation"], name="one_filing_per_case_and_organisation"),
+        ]
 
     def __str__(self):
         return f"filing #{self.pk}"
 
     def get_additional_data(self):
-        return {"organisation": self.case.organisation_id, "case": str(self.case.public_id)}
+        return {"organisation": self.organisation_id, "case": str(self.case.public_id)}
 
 
 class Exhibit(models.Model):
@@ -254,7 +262,7 @@ class Exhibit(models.Model):
         return self.attachment.file if self.attachment_id else self.file
 
     def get_additional_data(self):
-        return {"organisation": self.filing.case.organisation_id, "case": str(self.filing.case.public_id)}
+        return {"organisation": self.filing.organisation_id, "case": str(self.filing.case.public_id)}
 
 
 class SpecificNeed(models.Model):
@@ -276,4 +284,4 @@ class SpecificNeed(models.Model):
         return f"need #{self.pk}"
 
     def get_additional_data(self):
-        return {"organisation": self.filing.case.organisation_id, "case": str(self.filing.case.public_id)}
+        return {"organisation": self.filing.organisation_id, "case": str(self.filing.case.public_id)}

@@ -16,8 +16,15 @@ ROLE_PERMISSIONS = {
 
 
 def can_prepare_filing(user, case):
-    """Write the declaration, choose exhibits, record needs: whoever may read the case and prepares filings."""
-    return case_permissions.can_view_case(user, case) and user.has_perm("reports.change_filing")
+    """Write the declaration, choose exhibits, record needs: whoever may read the case and prepares filings.
+
+    Each organisation prepares its own materials (see `Filing`); the selectors and services
+    work on the user's organisation's.
+    """
+    return (
+        case_permissions.can_view_case(user, case) and user.organisation_id is not None
+        and user.has_perm("reports.change_filing")
+    )
 
 
 def can_generate_document(user, case, kind, referral=None, alert=None, recipient_kind=None):
@@ -50,4 +57,6 @@ def can_view_document(user, document):
     An alert sheet may also be opened by whoever may see its alert."""
     if document.alert_id is not None and case_permissions.can_view_alert(user, document.alert):
         return True
+    if document.filing_id is not None and document.filing.organisation_id != user.organisation_id:
+        return False  # another organisation's filing: its declaration and needs are that organisation's
     return case_permissions.can_view_case(user, document.case)

@@ -1,5 +1,6 @@
 """Viewer-aware reads of generated documents: the case's access policy decides, as for the case."""
 
+from django.db.models import Q
 from django.http import Http404
 
 from cases import audit
@@ -8,8 +9,11 @@ from reports import permissions
 from reports.models import EXHIBIT_CONTENT_TYPES, DocumentStatus, Exhibit, Filing, GeneratedDocument, SpecificNeed
 
 
-def case_documents(case, *, limit: int = 50):
-    return GeneratedDocument.objects.filter(case=case).select_related("requested_by", "referral")[:limit]
+def case_documents(case, user, *, limit: int = 50):
+    """The case's documents, without other organisations' filing documents (not even their existence)."""
+    return GeneratedDocument.objects.filter(case=case).filter(
+        Q(filing__isnull=True) | Q(filing__organisation_id=user.organisation_id),
+    ).select_related("requested_by", "referral")[:limit]
 
 
 def alert_documents(alert, *, limit: int = 20):
@@ -18,7 +22,7 @@ def alert_documents(alert, *, limit: int = 20):
 
 
 def visible_document(user, public_id, *, audit_read: bool = False) -> GeneratedDocument:
-    document = GeneratedDocument.objects.select_related("case", "referral", "requested_by").filter(
+    document = GeneratedDocument.objects.select_related("case", "referral", "requested_by", "filing").filter(
         public_id=public_id,
     ).first()
     if document is None or not permissions.can_view_document(user, document):
@@ -38,7 +42,7 @@ def document_by_code(user, code: str):
     if len(normalised) != 12:
         return None
     formatted = "-".join(normalised[i:i + 4] for i in range(0, 12, 4))
-    document = GeneratedDocument.objects.select_related("case", "requested_by", "referral").filter(
+    document = GeneratedDocument.objects.select_related("case", "requested_by", "referral", "filing").filter(
         verification_code=formatted, status=DocumentStatus.DONE,
     ).first()
     if document is None or not permissions.can_view_document(user, document):
@@ -52,23 +56,27 @@ def referrals_for_forms(case):
     return case.referrals.filter(state__in=PROVIDER_ACCESS_STATES).select_related("provider").order_by("-sent_at")
 
 
-def case_filing(case) -> Filing | None:
-    """The case's filing materials with exhibits (in index order) and needs, or None before the first save."""
-    return Filing.objects.filter(case=case).select_related("applicant", "updated_by").prefetch_related(
-        "exhibits__attachment", "needs__person",
-    ).first()
+def case_filing(case, organisation_id) -> Filing | None:
+    """An organisation's filing materials for the case, with exhibits and needs; None before the first save."""
+    return Filing.objects.filter(case=case, organisation_id=organisation_id).select_related(
+        "applicant", "updated_by",
+    ).prefetch_related("exhibits__attachment", "needs__person").first()
 
 
 def filing_exhibit(user, case, exhibit_id) -> Exhibit:
-    """An exhibit of this case's filing that `user` may rearrange or remove; anything else is a 404."""
-    exhibit = Exhibit.objects.select_related("filing__case").filter(pk=exhibit_id, filing__case=case).first()
+    """An exhibit of the user's organisation's filing for this case; anything else is a 404."""
+    exhibit = Exhibit.objects.select_related("filing__case").filter(
+        pk=exhibit_id, filing__case=case, filing__organisation_id=user.organisation_id,
+    ).first()
     if exhibit is None or not permissions.can_prepare_filing(user, case):
         raise Http404
     return exhibit
 
 
 def filing_need(user, case, need_id) -> SpecificNeed:
-    need = SpecificNeed.objects.select_related("filing__case").filter(pk=need_id, filing__case=case).first()
+    need = SpecificNeed.objects.select_related("filing__case").filter(
+        pk=need_id, filing__case=case, filing__organisation_id=user.organisation_id,
+    ).first()
     if need is None or not permissions.can_prepare_filing(user, case):
         raise Http404
     return need

@@ -35,7 +35,7 @@ def case_section(request, case):
         return None
     return {
         "template": "reports/includes/case_section.html", "anchor": "generated-documents",
-        "title": gettext_lazy("Documents (PDF)"), "documents": selectors.case_documents(case),
+        "title": gettext_lazy("Documents (PDF)"), "documents": selectors.case_documents(case, request.user),
         "form": _request_form(request, case),
         "can_prepare_filing": permissions.can_prepare_filing(request.user, case),
     }
@@ -170,11 +170,12 @@ def _filing_context(case, filing, **given_forms):
 
 
 def _run_filing_form(request, case, form_name, form, action, message):
-    filing = selectors.case_filing(case)
     return run_form(
         request, form=form, action=action, success_url=reverse("reports:filing", args=[case.public_id]),
         template="reports/filing.html", success_message=message,
-        context=lambda: _filing_context(case, selectors.case_filing(case) or filing, **{form_name: form}),
+        context=lambda: _filing_context(
+            case, selectors.case_filing(case, request.user.organisation_id), **{form_name: form},
+        ),
     )
 
 
@@ -182,7 +183,7 @@ def _run_filing_form(request, case, form_name, form, action, message):
 @login_required
 def filing_edit(request, public_id):
     case = _filing_case(request, public_id)
-    filing = selectors.case_filing(case)
+    filing = selectors.case_filing(case, request.user.organisation_id)
     if request.method != "POST":
         return render(request, "reports/filing.html", {**_filing_context(case, filing), "saved_meanwhile": []})
     form = FilingForm(request.POST, instance=filing, people=list(case.people.order_by("pk")), prefix="filing")

@@ -22,7 +22,7 @@ from cases.models import Alert, Case, User
 from referrals.models import Referral
 from reports import pdf, permissions
 from reports.documents import BUILDERS
-from reports.models import DocumentStatus, GeneratedDocument
+from reports.models import FILING_KINDS, DocumentStatus, GeneratedDocument
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,10 @@ def document_request(
     if not permissions.can_generate_document(actor, case, kind, referral, alert, recipient_kind):
         raise PermissionDenied
     from reports import tasks
+    from reports.services.filings import filing_for_write
 
+    # A filing document is built from the requester's organisation's materials, and only they open it.
+    filing = filing_for_write(actor, case) if kind in FILING_KINDS else None
     for _attempt in range(5):
         try:
             with transaction.atomic(), audit.acting_as(actor):
@@ -54,7 +57,7 @@ def document_request(
                     kind=kind, case=case, referral=referral, alert=alert, language=language,
                     recipient_kind=recipient_kind,
                     requested_by=actor, requested_at=clock.now(), verification_code=_verification_code(),
-                    archival=archival,
+                    archival=archival, filing=filing,
                 )
             break
         except IntegrityError:  # a verification code already taken: draw again
@@ -93,7 +96,7 @@ def document_render(*, document_id: int) -> str:
             raise RenderInProgress(f"document {document_id} is being rendered by another worker")
         return document.status if document else "missing"
     document = GeneratedDocument.objects.select_related(
-        "case", "referral", "referral__consent", "alert", "requested_by",
+        "case", "referral", "referral__consent", "alert", "requested_by", "filing",
     ).get(pk=document_id)
     # Access may have ended between the request and the render: decide again, now.
     if not (document.requested_by.is_active and permissions.can_generate_document(

@@ -5,7 +5,7 @@ the clinic without being able to edit the case file), runs in one transaction, a
 under the actor.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -30,30 +30,30 @@ def filing_save(*, actor: User, case: Case, expected_version: int | None, data: 
     require(permissions.can_prepare_filing(actor, case))
     _require_person_of_case(data.get("applicant"), case)
     with acting_as(actor):
-        existing = Filing.objects.filter(case=case).first()
+        existing = Filing.objects.filter(case=case, organisation_id=actor.organisation_id).first()
         expected_version = expected_version or None  # 0 from a form shown before the materials existed
         if existing is None:
             if expected_version is not None:  # the form was for a filing that has since been deleted
                 raise ValidationError(_("These filing materials no longer exist."), code="gone")
             try:
                 with transaction.atomic():
-                    filing = Filing(case=case, updated_by=actor, **data)
-                    filing.full_clean(exclude=["case"])
+                    filing = Filing(case=case, organisation_id=actor.organisation_id, updated_by=actor, **data)
+                    filing.full_clean(exclude=["case", "organisation"])
                     filing.save()
             except IntegrityError:
                 # Someone created the materials between our read and our write: theirs stand, ours are shown again.
-                raise StaleEditError(Filing.objects.get(case=case)) from None
+                raise StaleEditError(Filing.objects.get(case=case, organisation_id=actor.organisation_id)) from None
             return filing
         if expected_version is None:
             raise StaleEditError(existing)
         return apply_changes(lock_current(existing, expected_version), {**data, "updated_by": actor})
 
 
-def _filing_for_write(actor, case) -> Filing:
-    """The case's filing materials, created empty on first use, locked for this transaction."""
+def filing_for_write(actor, case) -> Filing:
+    """The actor's organisation's materials for the case, created empty on first use, locked for this transaction."""
     require(permissions.can_prepare_filing(actor, case))
-    Filing.objects.get_or_create(case=case, defaults={"updated_by": actor})
-    return Filing.objects.select_for_update().get(case=case)
+    Filing.objects.get_or_create(case=case, organisation_id=actor.organisation_id, defaults={"updated_by": actor})
+    return Filing.objects.select_for_update().get(case=case, organisation_id=actor.organisation_id)
 
 
 @transaction.atomic
@@ -70,7 +70,7 @@ def exhibit_add(
     if unknown:
         raise ValidationError(_("Choose criteria from the list."), code="supports")
     with acting_as(actor):
-        filing = _filing_for_write(actor, case)
+        filing = filing_for_write(actor, case)
         last = filing.exhibits.filter(section=section).aggregate(last=Max("position"))["last"]
         exhibit = Exhibit(filing=filing, section=section, position=(last or 0) + 1, title=title, source=source,
                           supports=list(supports), added_by=actor)
@@ -101,8 +101,9 @@ def exhibit_add(
 @transaction.atomic
 def exhibit_move(*, actor: User, exhibit: Exhibit, up: bool) -> None:
     """Swap the exhibit with its neighbour in the section (exhibit letters and numbers follow the order)."""
-    case = exhibit.filing.case
-    filing = _filing_for_write(actor, case)
+    filing = filing_for_write(actor, exhibit.filing.case)
+    if exhibit.filing_id != filing.pk:
+        raise PermissionDenied
     siblings = list(filing.exhibits.filter(section=exhibit.section).order_by("position", "pk"))
     index = next((i for i, item in enumerate(siblings) if item.pk == exhibit.pk), None)
     if index is None:
@@ -121,7 +122,8 @@ def exhibit_move(*, actor: User, exhibit: Exhibit, up: bool) -> None:
 @transaction.atomic
 def exhibit_remove(*, actor: User, exhibit: Exhibit) -> None:
     """Remove an exhibit from the filing; a case attachment stays in the case, an uploaded file goes."""
-    _filing_for_write(actor, exhibit.filing.case)
+    if filing_for_write(actor, exhibit.filing.case).pk != exhibit.filing_id:
+        raise PermissionDenied
     stored = exhibit.file if not exhibit.attachment_id else None
     with acting_as(actor):
         exhibit.delete()
@@ -133,7 +135,7 @@ def exhibit_remove(*, actor: User, exhibit: Exhibit) -> None:
 def need_add(*, actor: User, case: Case, person: Person, category: str, description: str) -> SpecificNeed:
     _require_person_of_case(person, case)
     with acting_as(actor):
-        filing = _filing_for_write(actor, case)
+        filing = filing_for_write(actor, case)
         need = SpecificNeed(filing=filing, person=person, category=category, description=description, added_by=actor)
         need.full_clean()
         need.save()
@@ -142,6 +144,7 @@ def need_add(*, actor: User, case: Case, person: Person, category: str, descript
 
 @transaction.atomic
 def need_remove(*, actor: User, need: SpecificNeed) -> None:
-    _filing_for_write(actor, need.filing.case)
+    if filing_for_write(actor, need.filing.case).pk != need.filing_id:
+        raise PermissionDenied
     with acting_as(actor):
         need.delete()

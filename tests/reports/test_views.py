@@ -5,6 +5,7 @@ from auditlog.models import LogEntry
 
 from reports.models import Exhibit, Filing, GeneratedDocument
 from reports.services.documents import document_render
+from tests.reports.test_filings import ngo_filing
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,7 @@ def test_a_stale_filing_form_is_refused_and_keeps_what_was_typed(cast, own_case,
     from reports.services import filings
 
     filings.filing_save(actor=cast.caseworker, case=own_case, expected_version=None, data={"programme": "v1"})
-    filing = own_case.filing
+    filing = ngo_filing(own_case)
     filings.filing_save(actor=cast.caseworker, case=own_case,
                         expected_version=filing.version, data={"programme": "saved meanwhile"})
     client = logged_in(cast.caseworker)
@@ -174,7 +175,7 @@ def test_outsiders_get_404_on_the_filing_pages(cast, own_case, logged_in, outsid
     assert client.get(filing_url(own_case)).status_code == 404
     assert client.post(filing_url(own_case), {"filing-programme": "x"}).status_code == 404
     assert client.post(filing_url(own_case, f"exhibits/{exhibit.pk}/"), {"operation": "remove"}).status_code == 404
-    assert own_case.filing.exhibits.count() == 1
+    assert ngo_filing(own_case).exhibits.count() == 1
 
 
 def test_an_exhibit_of_another_case_is_a_404_even_for_a_user_of_both(cast, own_case, logged_in):
@@ -187,7 +188,7 @@ def test_an_exhibit_of_another_case_is_a_404_even_for_a_user_of_both(cast, own_c
                                   upload=pdf_upload())
     client = logged_in(cast.caseworker)
     assert client.post(filing_url(own_case, f"exhibits/{exhibit.pk}/"), {"operation": "remove"}).status_code == 404
-    assert other.filing.exhibits.count() == 1
+    assert ngo_filing(other).exhibits.count() == 1
 
 
 def test_materials_created_meanwhile_refuse_the_first_save_then_let_the_next_through(cast, own_case, logged_in):
@@ -205,3 +206,30 @@ def test_materials_created_meanwhile_refuse_the_first_save_then_let_the_next_thr
     assert f'name="filing-version" value="{version}"' in refused.content.decode()
     saved = client.post(filing_url(own_case), {"filing-version": version, "filing-programme": "typed"})
     assert saved.status_code == 302 and Filing.objects.get(case=own_case).programme == "typed"
+
+
+def test_each_organisation_prepares_its_own_filing_and_only_it_opens_the_packet(cast, own_case, logged_in):
+    """A clinic's draft declaration is privileged work: the case's owner neither reads nor overwrites it."""
+    from cases.services import access
+    from reports.services import filings
+    from reports.services.documents import document_request
+
+    access.case_share(actor=cast.caseworker, case=own_case, organisation=cast.clinic, purpose="Asylum claim")
+    filings.filing_save(actor=cast.lawyer, case=own_case, expected_version=None,
+                        data={"declaration_text": "Clinic draft (fictional).", "declaration_language": "en"})
+    ngo_page = logged_in(cast.caseworker).get(filing_url(own_case)).content.decode()
+    assert "Clinic draft" not in ngo_page
+    filings.filing_save(actor=cast.caseworker, case=own_case, expected_version=None,
+                        data={"programme": "NGO's own (fictional)"})
+    assert Filing.objects.filter(case=own_case).count() == 2
+
+    packet = document_request(actor=cast.lawyer, case=own_case, kind="asylum_packet", language="en",
+                              recipient_kind="court")
+    assert packet.filing.organisation == cast.clinic
+    ngo = logged_in(cast.caseworker)
+    assert ngo.get(f"/documents/{packet.public_id}/").status_code == 404
+    assert ngo.get(f"/documents/{packet.public_id}/download/").status_code == 404
+    assert str(packet.public_id) not in ngo.get(f"/cases/{own_case.public_id}/").content.decode()
+    lawyer = logged_in(cast.lawyer)
+    assert lawyer.get(f"/documents/{packet.public_id}/").status_code == 200
+    assert str(packet.public_id) in lawyer.get(f"/cases/{own_case.public_id}/").content.decode()
