@@ -172,6 +172,9 @@ STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 # Uploaded files live outside any served directory; there is deliberately no MEDIA_URL route.
 MEDIA_ROOT = Path(os.environ.get("PANAH_MEDIA_ROOT", VAR_DIR / "media"))
+# Where a render copies a packet's exhibits for the renderer; the documents sweeper removes what a
+# killed worker left behind (the copies are clients' passports and letters).
+PANAH_RENDER_WORK_DIR = Path(os.environ.get("PANAH_RENDER_WORK_DIR", VAR_DIR / "render-work"))
 MEDIA_URL = "/no-public-media/"
 PANAH_MAX_UPLOAD_BYTES = int(os.environ.get("PANAH_MAX_UPLOAD_BYTES", 15 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -139,6 +139,11 @@ def passport_first_names(person) -> list[str]:
     return printed + [name for name in other_names(person) if name not in printed]
 
 
+def _ethnic_group(person):
+    """"Uyghur" when the person speaks Uyghur (the file holds no ethnicity field); else for the lawyer to fill in."""
+    return pgettext_lazy("ethnic group", "Uyghur") if "ug" in (person.languages or []) else None
+
+
 def _filing_base(document) -> dict:
     case = document.case
     filing = case_filing(case, document.filing.organisation_id) if document.filing_id else None
@@ -152,7 +157,11 @@ def _filing_base(document) -> dict:
     return {
         "case": case, "filing": filing, "applicant": applicant, "people": people,
         "household": [person for person in people if applicant is None or person.pk != applicant.pk],
-        "derivatives": [p for p in people if p.relationship in DERIVATIVE_RELATIONSHIPS],
+        "us_filing": document.kind == DocumentKind.ASYLUM_PACKET,
+        # Relationships are recorded relative to the principal: they name the applicant's spouse and
+        # children only when the applicant is the principal. Otherwise the lawyer completes Part A.II.
+        "derivatives": [p for p in people if p.relationship in DERIVATIVE_RELATIONSHIPS]
+        if applicant is not None and applicant.is_principal else None,
         "relatives": list(case.relatives.order_by("pk")),
         "incidents": incidents,
         "exhibits": exhibits,
@@ -179,8 +188,9 @@ def _worksheet(base) -> list[tuple]:
     part_a1 = _("Part A.I: Information about you")
     rows = [
         (part_a1, _("Alien Registration Number (A-Number)"), None),
+        # As printed, or not at all: the display name's order (given, father's) is not "last, first".
         (part_a1, _("Complete last name, first name (as in the passport)"),
-         passports[0].name_as_printed if passports and passports[0].name_as_printed else person.display_name),
+         passports[0].name_as_printed if passports and passports[0].name_as_printed else None),
         (part_a1, _("Other names used (aliases, other spellings)"), " · ".join(other_names(person)) or None),
         (part_a1, _("Sex"), person.get_sex_display()),
         (part_a1, _("Marital status"), None),
@@ -188,8 +198,9 @@ def _worksheet(base) -> list[tuple]:
         (part_a1, _("Date of birth"), None if removed.get("birth") else
          date_with_precision(person.date_of_birth, person.date_of_birth_precision) or None),
         (part_a1, _("City and country of birth"), None if removed.get("birth") else person.place_of_birth or None),
-        (part_a1, _("Present nationality"), _("China (PRC), as shown on the passport")),
-        (part_a1, _("Race, ethnic or tribal group"), pgettext_lazy("ethnic group", "Uyghur")),
+        # Stated only where the file shows it; the lawyer confirms every answer with the applicant.
+        (part_a1, _("Present nationality"), _("China (PRC), as shown on the passport") if passports else None),
+        (part_a1, _("Race, ethnic or tribal group"), _ethnic_group(person)),
         (part_a1, _("Religion"), None),
         (part_a1, _("Native language"), languages[0] if languages else None),
         (part_a1, _("Other languages"), ", ".join(languages[1:]) or None),
@@ -200,11 +211,13 @@ def _worksheet(base) -> list[tuple]:
         (part_a1, _("Current address and a safe mailing address"), None),
     ]
     part_a2 = _("Part A.II: Spouse and children")
-    for member in base["derivatives"]:
+    for member in base["derivatives"] or []:
         names = " · ".join(other_names(member)) or member.display_name
         rows.append((part_a2, member.get_relationship_display(), names))
-    if not base["derivatives"]:
+    if base["derivatives"] == []:
         rows.append((part_a2, _("Spouse and children"), _("None in the case household")))
+    elif base["derivatives"] is None:
+        rows.append((part_a2, _("Spouse and children"), None))
     part_a3 = _("Part A.III: Background")
     rows += [
         (part_a3, _("Residences in the last five years"), None),
@@ -258,7 +271,7 @@ def _criterion_evidence(base) -> list[dict]:
     documents = [str(d.get_document_type_display()) for d in applicant.documents.all()] if applicant else []
     evidence = {
         EligibilityCriterion.IDENTITY: documents,
-        EligibilityCriterion.GROUP_MEMBERSHIP: [str(pgettext_lazy("ethnic group", "Uyghur"))]
+        EligibilityCriterion.GROUP_MEMBERSHIP: [str(group) for group in [_ethnic_group(applicant)] if group]
         + ([applicant.place_of_birth] if applicant and applicant.place_of_birth and not base["removed"].get("birth")
            else [])
         + [str(LANGUAGE_LABELS.get(code, code)) for code in (applicant.languages if applicant else [])],

@@ -169,7 +169,7 @@ def _child_main():  # pragma: no cover - runs in the child process (tested throu
             refused.append(scheme or "relative")
             raise ValueError("resource refused: only the project's static files may be read")
 
-    html, exhibit_readers = _expand_exhibits(job["html"], job["exhibits"], job["unreadable_notice"])
+    html, exhibit_sources = _expand_exhibits(job["html"], job["exhibits"], job["unreadable_notice"])
     document = weasyprint.HTML(
         string=html, base_url=Path(job["base_dir"]).resolve().as_uri() + "/",
         url_fetcher=StaticOnlyFetcher(allowed_protocols={"file"}),
@@ -183,8 +183,8 @@ def _child_main():  # pragma: no cover - runs in the child process (tested throu
         ]
     laid_out = document.render()
     pdf = laid_out.write_pdf(**options, custom_metadata=False)
-    if exhibit_readers:
-        pdf = _draw_exhibit_pages(pdf, laid_out.pages, exhibit_readers)
+    if exhibit_sources:
+        pdf = _draw_exhibit_pages(pdf, laid_out.pages, exhibit_sources)
     encoded = json.dumps({"pages": len(laid_out.pages), "refused": refused}).encode()
     sys.stdout.buffer.write(len(encoded).to_bytes(4, "big") + encoded + pdf)
 
@@ -193,9 +193,9 @@ def _expand_exhibits(html, exhibits, unreadable_notice):  # pragma: no cover - r
     """Replace each exhibit marker with one empty page per exhibit page (or the image, or the notice)."""
     if not exhibits:
         return html, {}  # most documents: spare the renderer the pypdf import
-    from pypdf import PdfReader
+    from pypdf import PdfReader, PdfWriter
 
-    readers = {}
+    sources = {}
     for exhibit in exhibits:
         marker = exhibit["marker"]
         if exhibit["content_type"] == "application/pdf":
@@ -203,8 +203,14 @@ def _expand_exhibits(html, exhibits, unreadable_notice):  # pragma: no cover - r
                 reader = PdfReader(exhibit["path"])
                 if reader.is_encrypted:
                     reader.decrypt("")  # only an empty user password: a protected file is "unreadable"
-                count = len(reader.pages)
-                readers[marker] = reader
+                # Pages can only be changed (rotation turned into content) once attached to a writer;
+                # parse every page now, so a file that breaks gets the notice page, not a failed packet.
+                source = PdfWriter(clone_from=reader)
+                for page in source.pages:
+                    page.cropbox  # noqa: B018 - read to parse
+                    page.get_contents()
+                count = len(source.pages)
+                sources[marker] = source
                 slots = "".join(
                     f'<div class="exhibit-page" id="panah-exhibit-page-{marker}-{k}"></div>' for k in range(count)
                 )
@@ -214,7 +220,7 @@ def _expand_exhibits(html, exhibits, unreadable_notice):  # pragma: no cover - r
             uri = Path(exhibit["path"]).resolve().as_uri()
             slots = f'<div class="exhibit-page exhibit-image"><img src="{uri}" alt=""></div>'
         html = html.replace(f"<!--panah-exhibit:{marker}-->", slots, 1)
-    return html, readers
+    return html, sources
 
 
 # Where an exhibit page is drawn on its A4 page: inside the document's margins (see document.css).
@@ -222,14 +228,12 @@ _MM = 72 / 25.4
 _EXHIBIT_BOX = {"left": 18 * _MM, "right": 18 * _MM, "top": 22 * _MM, "bottom": 20 * _MM}
 
 
-def _draw_exhibit_pages(pdf, pages, readers):  # pragma: no cover - runs in the child
+def _draw_exhibit_pages(pdf, pages, sources):  # pragma: no cover - runs in the child
     """Draw every exhibit page, scaled to fit, under its empty page's watermark and page number."""
     import io
 
     from pypdf import PdfReader, PdfWriter, Transformation
 
-    # Pages can only be changed (rotation turned into content) once attached to a writer.
-    sources = {marker: PdfWriter(clone_from=reader) for marker, reader in readers.items()}
     placements = []
     for index, page in enumerate(pages):
         for anchor in page.anchors:
@@ -244,7 +248,7 @@ def _draw_exhibit_pages(pdf, pages, readers):  # pragma: no cover - runs in the 
             del source["/Annots"]
         if source.rotation:
             source.transfer_rotation_to_content()
-        box = source.mediabox
+        box = source.cropbox  # what a viewer shows of the page, and what the merge keeps
         width, height = float(box.width), float(box.height)
         page_width, page_height = float(target.mediabox.width), float(target.mediabox.height)
         available_width = page_width - _EXHIBIT_BOX["left"] - _EXHIBIT_BOX["right"]

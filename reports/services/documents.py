@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import logging
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -114,7 +115,7 @@ def document_render(*, document_id: int) -> str:
                 html = render_to_string(template, {"document": document, "now": clock.now(), **context})
                 unreadable_notice = escape(_("This exhibit could not be appended: the file is damaged or "
                                              "password-protected. Its SHA-256 is listed in the index."))
-            with tempfile.TemporaryDirectory(prefix="panah-exhibits-") as folder:
+            with _exhibit_folder() as folder:
                 exhibits = _copy_exhibits(context.get("exhibits", []), Path(folder), archival=document.archival)
                 rendered = renderer.render(
                     html, allowed_dirs=[*STATIC_DIRS, Path(folder)], base_dir=STATIC_DIRS[0],
@@ -147,6 +148,30 @@ def document_render(*, document_id: int) -> str:
         pages=rendered.pages, case_version=document.case.version, error="",
     )
     return DocumentStatus.DONE
+
+
+EXHIBIT_FOLDER_PREFIX = "exhibits-"
+
+
+def _exhibit_folder():
+    """A private folder (0700) for one render's exhibit copies, removed when the render ends."""
+    work_dir = settings.PANAH_RENDER_WORK_DIR
+    work_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(prefix=EXHIBIT_FOLDER_PREFIX, dir=work_dir)
+
+
+def _remove_abandoned_exhibit_folders(now) -> int:
+    """Exhibit copies of a render whose worker was killed: older than any live render can be."""
+    work_dir = settings.PANAH_RENDER_WORK_DIR
+    if not work_dir.exists():
+        return 0
+    removed = 0
+    cutoff = (now - ABANDONED_AFTER).timestamp()
+    for folder in work_dir.glob(f"{EXHIBIT_FOLDER_PREFIX}*"):
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 class ExhibitChanged(Exception):
@@ -205,4 +230,8 @@ def documents_sweep() -> dict:
     requeued = [pk for pk in stale.filter(attempts__lt=MAX_RENDER_ATTEMPTS).values_list("pk", flat=True)]
     for pk in requeued:
         tasks.enqueue_document_render(pk)
-    return {"requeued": len(requeued), "failed": given_up}
+    result = {"requeued": len(requeued), "failed": given_up}
+    cleaned = _remove_abandoned_exhibit_folders(now)
+    if cleaned:
+        result["exhibit_folders_removed"] = cleaned
+    return result

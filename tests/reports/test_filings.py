@@ -325,3 +325,45 @@ def test_only_those_who_may_read_the_case_prepare_its_filing(cast, filing_case):
         filings.exhibit_add(actor=cast.caseworker, case=filing_case, section="client", title="Both",
                             attachment=None, upload=None)
     assert other is not None
+
+
+def _rotated_pdf_with_a_link():
+    """A landscape-by-rotation exhibit (portrait page, /Rotate 90) carrying a link annotation."""
+    from pypdf import PdfWriter
+    from pypdf.annotations import Link
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_upload(pages=1).read())))
+    writer.pages[0].rotate(90)
+    writer.add_annotation(0, Link(rect=(50, 50, 200, 100), url="http://evil.invalid/"))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return SimpleUploadedFile("rotated.pdf", buffer.getvalue(), content_type="application/pdf")
+
+
+def test_a_rotated_exhibit_is_drawn_as_it_is_seen_and_its_links_do_not_travel(cast, own_case, tmp_path):
+    filings.exhibit_add(actor=cast.caseworker, case=own_case, section="client", title="Rotated scan",
+                        upload=_rotated_pdf_with_a_link())
+    document = generate(cast.caseworker, own_case, "asylum_packet")
+    path = Path(document.file.path)
+    last = document.pages
+    image = page_png(path, last, tmp_path).convert("L")
+    left, top, right, bottom = image.point(lambda value: 255 if value < 30 else 0).getbbox()
+    assert right - left > bottom - top  # the portrait page turned by /Rotate 90 is drawn landscape
+    assert "/Annots" not in PdfReader(path).pages[last - 1]
+    assert b"evil.invalid" not in path.read_bytes()
+
+
+def test_the_sweeper_removes_exhibit_copies_a_killed_worker_left_behind(cast, settings, tmp_path, clock):
+    import os
+
+    from reports.services.documents import documents_sweep
+
+    settings.PANAH_RENDER_WORK_DIR = tmp_path
+    abandoned, live = tmp_path / "exhibits-abandoned", tmp_path / "exhibits-live"
+    for folder in (abandoned, live):
+        folder.mkdir()
+        (folder / "exhibit-1.pdf").write_bytes(b"%PDF-1.4 fictional")
+    old = clock.at.timestamp() - 3600
+    os.utime(abandoned, (old, old))
+    assert documents_sweep()["exhibit_folders_removed"] == 1
+    assert not abandoned.exists() and live.exists()
