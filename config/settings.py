@@ -174,6 +174,8 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("PANAH_MEDIA_ROOT", VAR_DIR / "media"))
 # Where a render copies a packet's exhibits for the renderer; the documents sweeper removes what a
 # killed worker left behind (the copies are clients' passports and letters).
+# Keep one renderer process started in advance per worker (see reports.pdf.take_renderer).
+PANAH_WARM_RENDERER = os.environ.get("PANAH_WARM_RENDERER", "1") == "1"
 PANAH_RENDER_WORK_DIR = Path(os.environ.get("PANAH_RENDER_WORK_DIR", VAR_DIR / "render-work"))
 MEDIA_URL = "/no-public-media/"
 PANAH_MAX_UPLOAD_BYTES = int(os.environ.get("PANAH_MAX_UPLOAD_BYTES", 15 * 1024 * 1024))

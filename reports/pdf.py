@@ -1,10 +1,11 @@
 """HTML in, PDF bytes out: the only module that imports WeasyPrint.
 
 Rendering runs in a child process (`python -m reports.pdf`) that gets nothing but the HTML and
-the folders it may read. The child has an address-space limit and the parent a wall-clock
-limit, so a pathological document (a huge table, a crafted stylesheet) costs one failed render,
-never a stuck or swollen worker. The child's fetcher reads only files inside the allowed
-folders (the project's static files); `file://` elsewhere, `http(s)`, `data:` and every other
+the folders it may read, renders one document and exits; a worker keeps one such child started
+in advance (`take_renderer`), so WeasyPrint's import and font loading are not paid while someone
+waits. The child has an address-space limit and the parent a wall-clock limit, so a
+pathological document (a huge table, a crafted stylesheet) costs one failed render, never a
+stuck or swollen worker. The child's fetcher reads only files inside the allowed folders (the project's static files); `file://` elsewhere, `http(s)`, `data:` and every other
 scheme are refused, so text a user typed into a case can never pull in a file or reach out to
 the network. User text reaches the HTML through Django templates, which escape it.
 
@@ -21,10 +22,12 @@ watermark and page number. Images are placed by WeasyPrint itself. Template text
 marker: user text is escaped, so it never contains "<!--".
 """
 
+import atexit
 import json
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,6 +127,36 @@ class Renderer:
         return Rendered(pdf=stdout[4 + header_length:], pages=header["pages"], refused=header["refused"])
 
 
+# One spare renderer per worker process. It is started as soon as the previous one is taken, so
+# by the time the next document comes it has already imported WeasyPrint (about a second on this
+# hardware); each child still renders exactly one document and exits, so nothing one document
+# did can reach the next. The spare idles on its stdin and dies with its worker (PDEATHSIG).
+_spare: "Renderer | None" = None
+_spare_owner = 0
+_spare_lock = threading.Lock()
+
+
+def take_renderer(*, keep_spare: bool = True) -> Renderer:
+    """A renderer ready for a job (warm if a spare was waiting), and a new spare started for the next one."""
+    global _spare, _spare_owner
+    with _spare_lock:
+        renderer = _spare if _spare is not None and _spare_owner == os.getpid() else None
+        _spare = None  # a spare inherited through fork belongs to the parent process: never touch it
+        if renderer is not None and renderer.process.poll() is not None:  # it died while idle
+            renderer.__exit__(None, None, None)
+            renderer = None
+        renderer = renderer or Renderer()
+        if keep_spare:
+            _spare, _spare_owner = Renderer(), os.getpid()
+    return renderer
+
+
+@atexit.register
+def _stop_spare():  # pragma: no cover - at interpreter exit
+    if _spare is not None and _spare_owner == os.getpid():
+        _spare.__exit__(None, None, None)
+
+
 def render_pdf(html: str, **options) -> Rendered:
     """Render `html` in a limited child process and return the PDF bytes.
 
@@ -136,6 +169,10 @@ def render_pdf(html: str, **options) -> Rendered:
         return renderer.render(html, **options)
 
 
+_WARM_UP_HTML = ('<p style="font-family: \'Noto Sans\', \'Noto Sans Arabic\', \'Noto Sans CJK SC\'">'
+                 'Aa Жж ئۇ 中文 <b>Aa ئۇ 中文</b></p>')
+
+
 def _child_main():  # pragma: no cover - runs in the child process (tested through render_pdf)
     import resource
 
@@ -144,8 +181,12 @@ def _child_main():  # pragma: no cover - runs in the child process (tested throu
     # CPU time too, in case the parent that holds the wall-clock limit is gone.
     seconds = int(float(os.environ.get("PANAH_RENDER_SECONDS", RENDER_SECONDS))) + 5
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
-    # Import first: the parent starts the renderer before its HTML is ready (see Renderer).
+    # Get ready before the job arrives (the parent starts renderers in advance, see take_renderer):
+    # import WeasyPrint and render a line in every script, which loads fontconfig's cache, the
+    # fonts and the subsetter. Nothing here touches a file or the network.
     import weasyprint
+
+    weasyprint.HTML(string=_WARM_UP_HTML).render().write_pdf()
 
     job = json.loads(sys.stdin.buffer.read())
     from weasyprint.urls import URLFetcher
@@ -187,6 +228,9 @@ def _child_main():  # pragma: no cover - runs in the child process (tested throu
         pdf = _draw_exhibit_pages(pdf, laid_out.pages, exhibit_sources)
     encoded = json.dumps({"pages": len(laid_out.pages), "refused": refused}).encode()
     sys.stdout.buffer.write(len(encoded).to_bytes(4, "big") + encoded + pdf)
+    sys.stdout.buffer.flush()
+    # The document is out: skip the interpreter's teardown of a large heap (the parent waits for EOF).
+    os._exit(0)
 
 
 def _expand_exhibits(html, exhibits, unreadable_notice):  # pragma: no cover - runs in the child

@@ -106,8 +106,9 @@ def document_render(*, document_id: int) -> str:
     )):
         return _fail(document, "not_allowed")
     try:
-        # Started first: the renderer loads WeasyPrint while the case is read and the template filled.
-        with pdf.Renderer() as renderer:
+        # Taken first: a spare renderer has loaded WeasyPrint already; a cold one loads it while the
+        # case is read and the template filled.
+        with pdf.take_renderer(keep_spare=settings.PANAH_WARM_RENDERER) as renderer:
             template, build = BUILDERS[document.kind]
             # Reads of the case made while building the document are the requester's, in the audit trail.
             with translation.override(document.language), audit.acting_as(document.requested_by):

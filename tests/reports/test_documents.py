@@ -310,3 +310,29 @@ def test_the_alert_page_offers_the_sheet(cast, imminent_alert, logged_in):
     document = GeneratedDocument.objects.get(alert=imminent_alert)
     assert response.status_code == 302 and response.url == f"/documents/{document.public_id}/"
     assert document.requested_by == cast.liaison and document.language == "ru"
+
+
+def test_a_worker_keeps_one_warm_renderer_and_uses_each_renderer_once():
+    first = pdf.take_renderer()
+    spare = pdf._spare
+    assert spare is not None and spare is not first
+    with first:
+        rendered = first.render("<p>x</p>", allowed_dirs=STATIC_DIRS, base_dir=STATIC_DIRS[0])
+    assert rendered.pdf.startswith(b"%PDF") and first.process.returncode == 0  # one document, then gone
+    second = pdf.take_renderer(keep_spare=False)
+    assert second is spare and pdf._spare is None  # the spare is what the next document gets
+    with second:
+        assert second.render("<p>y</p>", allowed_dirs=STATIC_DIRS, base_dir=STATIC_DIRS[0]).pages == 1
+
+
+def test_a_spare_inherited_through_fork_is_never_used(monkeypatch):
+    inherited = pdf.take_renderer()
+    with inherited:
+        pass
+    parents_spare = pdf._spare
+    monkeypatch.setattr(pdf, "_spare_owner", -1)  # as if the spare were the parent process's
+    taken = pdf.take_renderer(keep_spare=False)
+    with taken:
+        assert taken is not parents_spare
+    with parents_spare:  # (in the test it is ours to clean up)
+        pass
