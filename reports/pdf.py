@@ -1,13 +1,14 @@
 """HTML in, PDF bytes out: the only module that imports WeasyPrint.
 
-Rendering runs in a child process (`python -m reports.pdf`) that gets nothing but the HTML and
-the folders it may read, renders one document and exits; a worker keeps one such child started
-in advance (`take_renderer`), so WeasyPrint's import and font loading are not paid while someone
-waits. The child has an address-space limit and the parent a wall-clock limit, so a
-pathological document (a huge table, a crafted stylesheet) costs one failed render, never a
-stuck or swollen worker. The child's fetcher reads only files inside the allowed folders (the project's static files); `file://` elsewhere, `http(s)`, `data:` and every other
-scheme are refused, so text a user typed into a case can never pull in a file or reach out to
-the network. User text reaches the HTML through Django templates, which escape it.
+Rendering runs in a child process (`python -m reports.pdf`) that gets nothing but the HTML and the
+folders it may read, renders one document and exits; a worker keeps one such child started in
+advance (`take_renderer`), so WeasyPrint's import and font loading are not paid while someone waits.
+The child has an address-space limit and the parent a wall-clock limit, so a pathological document
+(a huge table, a crafted stylesheet) costs one failed render, never a stuck or swollen worker. The
+child's fetcher reads only files inside the allowed folders (the project's static files); `file://`
+elsewhere, `http(s)`, `data:` and every other scheme are refused, so text a user typed into a case
+can never pull in a file or reach out to the network. User text reaches the HTML through Django
+templates, which escape it.
 
 Fonts come from fontconfig by family name (Debian's fonts-noto-core and fonts-noto-cjk):
 "Noto Sans" for Latin and Cyrillic, "Noto Sans Arabic" for Uyghur and Arabic, "Noto Sans CJK SC"
