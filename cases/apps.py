@@ -9,9 +9,10 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case files")
 
     def ready(self):
-        from cases import audit, roles
+        from cases import audit, revisions, roles
 
         audit.register_models()
+        revisions.track_case_models()
         # Permissions exist only after migrate has created them, so role groups are synced
         # here rather than in a data migration (which must not import app code either).
         post_migrate.connect(roles.sync_role_groups_after_migrate, sender=self)

@@ -12,7 +12,7 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from cases import page_sections, roles
+        from cases import page_sections, revisions, roles
         from reports import permissions
         from reports.models import Exhibit, Filing, GeneratedDocument, SpecificNeed
         from reports.views import alert_section, case_section
@@ -25,5 +25,10 @@ class ReportsConfig(AppConfig):
         auditlog.register(Exhibit, exclude_fields=["file"], mask_fields=["title", "source"])
         auditlog.register(SpecificNeed, mask_fields=["description", "category"])
         roles.grant_to_roles(permissions.ROLE_PERMISSIONS)
+        # Filing materials are what the packets print: changing them moves the case's revision.
+        revisions.track(Filing, lambda filing: filing.case_id)
+        for model in (Exhibit, SpecificNeed):
+            revisions.track(model, lambda record: Filing.objects.filter(pk=record.filing_id).values_list(
+                "case_id", flat=True).first())
         page_sections.register_section(page_sections.CASE_PAGE, case_section)
         page_sections.register_section(page_sections.ALERT_PAGE, alert_section)

@@ -79,6 +79,7 @@ class GeneratedDocument(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("generated at"), null=True, blank=True)
     error = models.CharField(max_length=200, blank=True)
+    # The case's revision (cases.revisions): it moves with every change to anything on the case.
     case_version = models.PositiveIntegerField(_("case version"), null=True, blank=True)
     file = models.FileField(upload_to="documents/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)

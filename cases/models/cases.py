@@ -88,6 +88,22 @@ class Case(VersionedModel):
         return {"organisation": self.organisation_id, "case": str(self.public_id)}
 
 
+class CaseRevision(models.Model):
+    """How many times anything recorded on the case has changed: the "case version" documents cite.
+
+    `Case.version` guards the case form against stale edits and moves only with the case row;
+    this counter moves with every change to the file (people, documents, events, notes...; see
+    `cases.revisions`). A row of its own, bumped by UPDATE, so no save of a stale Case instance
+    can ever set it back.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="revision")
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"case {self.case_id} revision {self.number}"
+
+
 class CaseReferenceSequence(models.Model):
     """The last number handed out per host country and year (KZ-2026-000123)."""
 

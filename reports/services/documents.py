@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from cases import audit, clock
+from cases import audit, clock, revisions
 from cases.models import Alert, Case, User
 from referrals.models import Referral
 from reports import pdf, permissions
@@ -110,6 +110,8 @@ def document_render(*, document_id: int) -> str:
         # case is read and the template filled.
         with pdf.take_renderer(keep_spare=settings.PANAH_WARM_RENDERER) as renderer:
             template, build = BUILDERS[document.kind]
+            # Read before the case is: the document shows the file at least as new as this revision.
+            document.case_revision = revisions.current(document.case)
             # Reads of the case made while building the document are the requester's, in the audit trail.
             with translation.override(document.language), audit.acting_as(document.requested_by):
                 context = build(document)
@@ -146,7 +148,7 @@ def document_render(*, document_id: int) -> str:
     GeneratedDocument.objects.filter(pk=document.pk).update(
         status=DocumentStatus.DONE, finished_at=clock.now(), file=name,
         sha256=hashlib.sha256(rendered.pdf).hexdigest(), size=len(rendered.pdf),
-        pages=rendered.pages, case_version=document.case.version, error="",
+        pages=rendered.pages, case_version=document.case_revision, error="",
     )
     return DocumentStatus.DONE
 

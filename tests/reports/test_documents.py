@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 
+from cases import revisions
 from cases.services import records
 from referrals.choices import DataCategory
 from referrals.models import Referral
@@ -56,7 +57,7 @@ def test_the_case_summary_renders_every_script_with_embedded_fonts(cast, summary
     for name in ["Memet", "Мәмәт", "买买提", "Maimaiti", summary_case.reference, document.verification_code]:
         assert name in text, name
     assert "evil.invalid" in text  # user text stays text
-    assert document.sha256 and len(document.sha256) == 64 and document.case_version == summary_case.version
+    assert document.sha256 and len(document.sha256) == 64 and document.case_version == revisions.current(summary_case) > 0
     image = first_page_png(path, tmp_path)
     # The heading line, inside the cover's border: where its ink starts says which way the page runs.
     inner = image.crop((int(image.width * 0.11), 0, int(image.width * 0.885), image.height))
@@ -336,3 +337,35 @@ def test_a_spare_inherited_through_fork_is_never_used(monkeypatch):
         assert taken is not parents_spare
     with parents_spare:  # (in the test it is ours to clean up)
         pass
+
+
+def test_the_case_version_a_document_records_moves_with_any_change_to_the_file(cast, own_case):
+    """Not only edits of the case row: a new event or an edited document changes what documents print."""
+    from cases.services import people
+
+    first = generate(cast.caseworker, own_case)
+    records.incident_add(actor=cast.caseworker, case=own_case, data={
+        "category": "threat", "occurred_on": datetime.date(2026, 11, 1), "source": "client",
+        "description": "Fictional.",
+    })
+    second = generate(cast.caseworker, own_case)
+    passport = own_case.people.get().documents.get()
+    people.document_update(actor=cast.caseworker, document=passport, expected_version=passport.version,
+                           data={"number": "E99999999"})
+    third = generate(cast.caseworker, own_case)
+    assert first.case_version < second.case_version < third.case_version
+    assert f"{third.case_version}" in pdf_text(Path(third.file.path))
+
+
+def test_a_case_without_documents_can_still_be_deleted(cast):
+    """Deleting a whole case must not try to count changes against it (the cascade would fail)."""
+    from cases.models import Case, CaseRevision
+    from tests.conftest import open_case
+
+    case = open_case(cast.caseworker)
+    records.incident_add(actor=cast.caseworker, case=case, data={
+        "category": "threat", "occurred_on": datetime.date(2026, 11, 1), "source": "client", "description": "x",
+    })
+    assert revisions.current(case) > 0
+    case.delete()
+    assert not Case.objects.filter(pk=case.pk).exists() and not CaseRevision.objects.filter(case_id=case.pk).exists()
