@@ -367,3 +367,36 @@ def test_the_sweeper_removes_exhibit_copies_a_killed_worker_left_behind(cast, se
     os.utime(abandoned, (old, old))
     assert documents_sweep()["exhibit_folders_removed"] == 1
     assert not abandoned.exists() and live.exists()
+
+
+@pytest.mark.parametrize("kind,recipient", [
+    ("asylum_packet", "court"), ("protected_status", "court"), ("unhcr_dossier", "unhcr"),
+])
+@pytest.mark.parametrize("language", ["ug", "ru"])
+def test_filing_documents_run_right_to_left_in_uyghur_and_left_to_right_in_russian(
+    cast, filing_case, kind, recipient, language, tmp_path,
+):
+    from tests.reports.conftest import first_page_png, ink_box
+
+    document = generate(cast.caseworker, filing_case, kind, language=language, recipient_kind=recipient)
+    image = first_page_png(Path(document.file.path), tmp_path)
+    inner = image.crop((int(image.width * 0.11), 0, int(image.width * 0.885), image.height))
+    heading = ink_box(inner, top=0.10, bottom=0.115)  # the title line inside the cover's frame
+    assert heading is not None  # not blank
+    left, _top, right, _bottom = heading
+    if language == "ug":
+        assert inner.width - right < left  # hugs the right edge
+    else:
+        assert left < inner.width - right
+
+
+@pytest.mark.parametrize("kind,recipient", [
+    ("asylum_packet", "court"), ("protected_status", "court"), ("unhcr_dossier", "unhcr"),
+])
+def test_a_forbidden_user_gets_404_for_every_filing_document(cast, filing_case, kind, recipient, logged_in):
+    document = generate(cast.caseworker, filing_case, kind, recipient_kind=recipient)
+    for outsider in (cast.other_caseworker, cast.provider, cast.lawyer, cast.liaison):
+        client = logged_in(outsider)
+        assert client.get(f"/documents/{document.public_id}/").status_code == 404
+        assert client.get(f"/documents/{document.public_id}/download/").status_code == 404
+    assert logged_in(cast.caseworker).get(f"/documents/{document.public_id}/download/").status_code == 200
