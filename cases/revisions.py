@@ -14,11 +14,16 @@ from django.db.models.signals import post_delete, post_save
 
 
 def bump(case_id) -> None:
-    """Count one change to the case (inside the writer's transaction, so a rolled-back write counts nothing)."""
-    from cases.models import CaseRevision
+    """Count one change to the case (inside the writer's transaction, so a rolled-back write counts nothing).
+
+    The case row is locked first, as every other writer of the case locks it before anything
+    else of the case's: one lock order, so two editors of one case never deadlock.
+    """
+    from cases.models import Case, CaseRevision
 
     if case_id is None:
         return
+    list(Case.objects.select_for_update().filter(pk=case_id).values_list("pk", flat=True))
     if CaseRevision.objects.filter(case_id=case_id).update(number=F("number") + 1):
         return
     try:
@@ -26,6 +31,20 @@ def bump(case_id) -> None:
             CaseRevision.objects.create(case_id=case_id, number=1)
     except IntegrityError:  # created meanwhile by a concurrent writer: count on theirs
         CaseRevision.objects.filter(case_id=case_id).update(number=F("number") + 1)
+
+
+def bump_many(case_ids) -> None:
+    """Count one change to each of these cases (bulk writes such as a risk run, which send no signals).
+
+    The caller holds the case rows' locks already.
+    """
+    from cases.models import CaseRevision
+
+    case_ids = list(case_ids)
+    if not case_ids:
+        return
+    CaseRevision.objects.bulk_create([CaseRevision(case_id=pk, number=0) for pk in case_ids], ignore_conflicts=True)
+    CaseRevision.objects.filter(case_id__in=case_ids).update(number=F("number") + 1)
 
 
 def current(case) -> int:

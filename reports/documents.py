@@ -141,7 +141,7 @@ def passport_first_names(person) -> list[str]:
 
 def _ethnic_group(person):
     """"Uyghur" when the person speaks Uyghur (the file holds no ethnicity field); else for the lawyer to fill in."""
-    return pgettext_lazy("ethnic group", "Uyghur") if "ug" in (person.languages or []) else None
+    return pgettext_lazy("ethnic group", "Uyghur") if person and "ug" in (person.languages or []) else None
 
 
 def _filing_base(document) -> dict:

@@ -110,7 +110,9 @@ class GeneratedDocument(models.Model):
         return f"{self.kind} {self.public_id}"
 
     def get_additional_data(self):
-        return {"organisation": self.case.organisation_id, "case": str(self.case.public_id)}
+        # A filing document is the preparing organisation's: its auditors see it, not the case owner's.
+        organisation = self.filing.organisation_id if self.filing_id else self.case.organisation_id
+        return {"organisation": organisation, "case": str(self.case.public_id)}
 
     @property
     def short_id(self):
@@ -173,7 +175,9 @@ class Filing(VersionedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="filings")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("prepared by"))
-    applicant = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    # SET_NULL: removing a person from the case must not be blocked by a filing its owner cannot see
+    # (the documents then fall back to the principal applicant).
+    applicant = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                   verbose_name=_("applicant"))
     declaration_text = models.TextField(
         _("declaration (the applicant's own words)"), blank=True,

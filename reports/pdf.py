@@ -138,18 +138,40 @@ _spare_lock = threading.Lock()
 
 
 def take_renderer(*, keep_spare: bool = True) -> Renderer:
-    """A renderer ready for a job (warm if a spare was waiting), and a new spare started for the next one."""
+    """A renderer ready for a job (warm if a spare was waiting), and a new spare started for the next one.
+
+    Spares are kept only on a process's main thread (where django-q workers run tasks): the
+    child's "die with my parent" signal follows the thread that started it, so a spare started by
+    one web request's thread would be killed when that thread ends.
+    """
     global _spare, _spare_owner
+    keep_spare = keep_spare and threading.current_thread() is threading.main_thread()
     with _spare_lock:
         renderer = _spare if _spare is not None and _spare_owner == os.getpid() else None
-        _spare = None  # a spare inherited through fork belongs to the parent process: never touch it
+        _spare = None
         if renderer is not None and renderer.process.poll() is not None:  # it died while idle
             renderer.__exit__(None, None, None)
             renderer = None
         renderer = renderer or Renderer()
         if keep_spare:
-            _spare, _spare_owner = Renderer(), os.getpid()
+            try:
+                _spare, _spare_owner = Renderer(), os.getpid()
+            except OSError:  # no spare this time (out of processes or memory); this render goes on
+                _spare = None
     return renderer
+
+
+def _forget_inherited_spare():  # pragma: no cover - runs in a freshly forked child
+    """A forked process must not hold the parent's spare open (the parent's render would wait on it)."""
+    global _spare
+    if _spare is not None:
+        for stream in (_spare.process.stdin, _spare.process.stdout, _spare.process.stderr):
+            if stream and not stream.closed:
+                stream.close()
+        _spare = None
+
+
+os.register_at_fork(after_in_child=_forget_inherited_spare)
 
 
 @atexit.register
@@ -252,7 +274,8 @@ def _expand_exhibits(html, exhibits, unreadable_notice):  # pragma: no cover - r
                 # parse every page now, so a file that breaks gets the notice page, not a failed packet.
                 source = PdfWriter(clone_from=reader)
                 for page in source.pages:
-                    page.cropbox  # noqa: B018 - read to parse
+                    if float(page.cropbox.width) <= 0 or float(page.cropbox.height) <= 0:
+                        raise ValueError("empty page box")
                     page.get_contents()
                 count = len(source.pages)
                 sources[marker] = source

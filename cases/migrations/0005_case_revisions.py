@@ -4,6 +4,14 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def start_at_the_case_version(apps, schema_editor):
+    """Existing cases start where their documents' "case version" (then Case.version) left off."""
+    Case = apps.get_model("cases", "Case")
+    CaseRevision = apps.get_model("cases", "CaseRevision")
+    rows = [CaseRevision(case_id=pk, number=version) for pk, version in Case.objects.values_list("pk", "version")]
+    CaseRevision.objects.bulk_create(rows, batch_size=1000)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -18,4 +26,5 @@ class Migration(migrations.Migration):
                 ('number', models.PositiveBigIntegerField(default=0)),
             ],
         ),
+        migrations.RunPython(start_at_the_case_version, migrations.RunPython.noop),
     ]

@@ -11,7 +11,7 @@ import logging
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
-from cases import clock, permissions, tasks
+from cases import clock, permissions, revisions, tasks
 from cases.audit import acting_as
 from cases.choices import AssessmentReason
 from cases.models import Case, CountryProfile, RiskAssessment, RiskRuleSet
@@ -121,6 +121,7 @@ def _assess_chunk(case_ids, evaluate_case, *, reason: str, today: datetime.date)
         # A resettled, departed or closed case is no longer assessed; its history stays, and
         # its open alerts close with it rather than escalate for a case nobody works.
         Case.objects.filter(pk__in=cleared).update(risk_level="", risk_assessment=None)
+        revisions.bump_many(cleared)
         alerts.alerts_close_with_case(case_ids=cleared)
     if not new_assessments:
         return []
@@ -132,6 +133,7 @@ def _assess_chunk(case_ids, evaluate_case, *, reason: str, today: datetime.date)
     Case.objects.filter(pk__in=[a.case_id for a in new_assessments]).update(
         risk_assessment=Subquery(newest.values("pk")[:1]), risk_level=Subquery(newest.values("level")[:1]),
     )
+    revisions.bump_many(a.case_id for a in new_assessments)  # the risk documents print has changed
     with_open_alerts = alerts.cases_with_open_alerts([a.case_id for a in new_assessments])
     routing = alerts.Routing()
     to_open, level_only = [], []

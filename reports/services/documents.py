@@ -110,12 +110,9 @@ def document_render(*, document_id: int) -> str:
         # case is read and the template filled.
         with pdf.take_renderer(keep_spare=settings.PANAH_WARM_RENDERER) as renderer:
             template, build = BUILDERS[document.kind]
-            # Read before the case is: the document shows the file at least as new as this revision.
-            document.case_revision = revisions.current(document.case)
             # Reads of the case made while building the document are the requester's, in the audit trail.
             with translation.override(document.language), audit.acting_as(document.requested_by):
-                context = build(document)
-                html = render_to_string(template, {"document": document, "now": clock.now(), **context})
+                context, html = _build_at_one_revision(document, template, build)
                 unreadable_notice = escape(_("This exhibit could not be appended: the file is damaged or "
                                              "password-protected. Its SHA-256 is listed in the index."))
             with _exhibit_folder() as folder:
@@ -153,6 +150,24 @@ def document_render(*, document_id: int) -> str:
     return DocumentStatus.DONE
 
 
+def _build_at_one_revision(document, template, build, *, attempts: int = 3):
+    """Build the HTML from one state of the case: if the case changed while it was read, read it again.
+
+    The revision is read before and after; equal means no change was committed in between, so
+    the number printed is the state printed. (After `attempts` the last build stands, with the
+    revision read before it: the document is then at least that new.)
+    """
+    for attempt in range(attempts):
+        if attempt:
+            document.case.refresh_from_db()  # the case row itself may be among what changed
+        document.case_revision = revisions.current(document.case)
+        context = build(document)
+        html = render_to_string(template, {"document": document, "now": clock.now(), **context})
+        if revisions.current(document.case) == document.case_revision:
+            break
+    return context, html
+
+
 EXHIBIT_FOLDER_PREFIX = "exhibits-"
 
 
@@ -171,7 +186,11 @@ def _remove_abandoned_exhibit_folders(now) -> int:
     removed = 0
     cutoff = (now - ABANDONED_AFTER).timestamp()
     for folder in work_dir.glob(f"{EXHIBIT_FOLDER_PREFIX}*"):
-        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+        try:
+            abandoned = folder.is_dir() and folder.stat().st_mtime < cutoff
+        except OSError:  # removed by its own render meanwhile
+            continue
+        if abandoned:
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
     return removed

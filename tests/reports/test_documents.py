@@ -370,3 +370,60 @@ def test_a_case_without_documents_can_still_be_deleted(cast):
     assert revisions.current(case) > 0
     case.delete()
     assert not Case.objects.filter(pk=case.pk).exists() and not CaseRevision.objects.filter(case_id=case.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_editing_a_case_while_someone_adds_to_it_never_deadlocks(cast):
+    """Both writers lock the case row before its revision (cases.revisions.bump): one lock order."""
+    import threading
+
+    from django.db import connection
+
+    from cases.models import Case
+    from cases.services import cases as case_services
+    from cases.services.versioning import StaleEditError
+    from tests.conftest import open_case
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite locks the whole database: row-lock order cannot deadlock there")
+    case = open_case(cast.caseworker)
+    before = revisions.current(case)
+    barrier, failures, writes = threading.Barrier(2), [], []
+
+    def edit_case():
+        try:
+            barrier.wait()
+            for index in range(15):
+                current = Case.objects.get(pk=case.pk)
+                try:
+                    case_services.case_update(actor=cast.caseworker, case=current, expected_version=current.version,
+                                              changes={"host_city": f"Almaty {index}"})
+                    writes.append("case")
+                except StaleEditError:
+                    pass
+        except Exception as error:  # noqa: BLE001 - any other failure (a deadlock) fails the test
+            failures.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    def add_events():
+        try:
+            barrier.wait()
+            for _index in range(15):
+                records.incident_add(actor=cast.caseworker, case=Case.objects.get(pk=case.pk), data={
+                    "category": "threat", "occurred_on": datetime.date(2026, 11, 1), "source": "client",
+                    "description": "Fictional.",
+                })
+                writes.append("incident")
+        except Exception as error:  # noqa: BLE001
+            failures.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=edit_case), threading.Thread(target=add_events)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == [] and writes.count("incident") == 15
+    assert revisions.current(case) >= before + len(writes)

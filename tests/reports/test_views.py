@@ -226,6 +226,9 @@ def test_each_organisation_prepares_its_own_filing_and_only_it_opens_the_packet(
     packet = document_request(actor=cast.lawyer, case=own_case, kind="asylum_packet", language="en",
                               recipient_kind="court")
     assert packet.filing.organisation == cast.clinic
+    # Its audit entries belong to the clinic's auditors, not to the case owner's.
+    entry = LogEntry.objects.get_for_object(packet).get()
+    assert entry.additional_data["organisation"] == cast.clinic.pk
     ngo = logged_in(cast.caseworker)
     assert ngo.get(f"/documents/{packet.public_id}/").status_code == 404
     assert ngo.get(f"/documents/{packet.public_id}/download/").status_code == 404
