@@ -14,28 +14,35 @@ from tests.e2e.conftest import ARTIFACTS, log_in
 pytestmark = pytest.mark.e2e
 
 
+def generate_and_download(page, kind, language, recipient, *, heading, screenshot=None):
+    """From the case page: ask for a document, watch the progress page until the worker is done, download."""
+    section = page.locator("#generated-documents")
+    section.get_by_label("Document:", exact=True).select_option(kind)
+    section.get_by_label("Language of the document").select_option(language)
+    section.get_by_label("For:", exact=True).select_option(recipient)
+    section.get_by_role("button", name="Generate the PDF").click()
+    # The request returns at once; the page refreshes itself until the worker is done.
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    download_link = page.get_by_role("link", name="Download the PDF")
+    expect(download_link).to_be_visible(timeout=90_000)
+    if screenshot:
+        page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
+    with page.expect_download() as download_info:
+        download_link.click()
+    return download_info.value
+
+
 def test_lawyer_generates_and_downloads_a_case_summary(live_server, transactional_db, cast, page, worker, tmp_path):
     case = open_case(cast.caseworker, country="TR")
     access.case_share(actor=cast.caseworker, case=case, organisation=cast.clinic, purpose="Asylum claim")
 
     log_in(page, live_server.url, "lawyer")
     page.goto(f"{live_server.url}/cases/{case.public_id}/")
-    section = page.locator("#generated-documents")
-    section.get_by_label("Document:", exact=True).select_option("case_summary")
-    section.get_by_label("Language of the document").select_option("ru")
-    section.get_by_label("For:", exact=True).select_option("court")
-    section.get_by_role("button", name="Generate the PDF").click()
-
-    # The request returns at once; the page refreshes itself until the worker is done.
-    expect(page.get_by_role("heading", name="Case summary")).to_be_visible()
-    download_link = page.get_by_role("link", name="Download the PDF")
-    expect(download_link).to_be_visible(timeout=60_000)
-    page.screenshot(path=str(ARTIFACTS / "legal-clinic-journey-document-ready.png"), full_page=True)
-    with page.expect_download() as download_info:
-        download_link.click()
+    download = generate_and_download(page, "case_summary", "ru", "court", heading="Case summary",
+                                     screenshot="legal-clinic-journey-document-ready.png")
     pdf_path = tmp_path / "summary.pdf"
-    download_info.value.save_as(pdf_path)
-    assert case.reference not in download_info.value.suggested_filename
+    download.save_as(pdf_path)
+    assert case.reference not in download.suggested_filename
 
     fonts = subprocess.run(["pdffonts", str(pdf_path)], capture_output=True, text=True, check=True).stdout
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])
@@ -87,17 +94,9 @@ def test_lawyer_builds_an_asylum_packet_with_exhibits_and_downloads_it(
     page.screenshot(path=str(ARTIFACTS / "legal-clinic-journey-filing.png"), full_page=True)
 
     page.goto(f"{live_server.url}/cases/{case.public_id}/")
-    section = page.locator("#generated-documents")
-    section.get_by_label("Document:", exact=True).select_option("asylum_packet")
-    section.get_by_label("Language of the document").select_option("en")
-    section.get_by_label("For:", exact=True).select_option("court")
-    section.get_by_role("button", name="Generate the PDF").click()
-    download_link = page.get_by_role("link", name="Download the PDF")
-    expect(download_link).to_be_visible(timeout=90_000)
-    with page.expect_download() as download_info:
-        download_link.click()
     pdf_path = tmp_path / "packet.pdf"
-    download_info.value.save_as(pdf_path)
+    generate_and_download(page, "asylum_packet", "en", "court", heading="Asylum packet (US, affirmative)").save_as(
+        pdf_path)
 
     fonts = subprocess.run(["pdffonts", str(pdf_path)], capture_output=True, text=True, check=True).stdout
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])
