@@ -289,18 +289,21 @@ def test_an_exhibit_changed_in_storage_is_never_appended_silently(cast, filing_c
     assert document.error == "exhibit_changed" and not document.file
 
 
-def test_exhibits_are_relettered_when_moved_and_a_removed_upload_leaves_storage(cast, filing_case):
+def test_exhibits_are_relettered_when_moved_and_a_removed_upload_leaves_storage(
+    cast, filing_case, django_capture_on_commit_callbacks,
+):
+    from reports.documents import exhibit_entries
+
     first, second = ngo_filing(filing_case).exhibits.filter(section="client").order_by("position")
     filings.exhibit_move(actor=cast.caseworker, exhibit=second, up=True)
-    assert list(ngo_filing(filing_case).exhibits.filter(section="client").order_by("position")) == [second, first]
+    labels = {entry.exhibit.pk: entry.label for entry in exhibit_entries(ngo_filing(filing_case))}
+    assert (labels[second.pk], labels[first.pk]) == ("A", "B")
     name, storage = first.file.name, first.file.storage
-    from django.db import transaction
-
-    with transaction.atomic():
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
         filings.exhibit_remove(actor=cast.caseworker, exhibit=first)
-    # on_commit runs at the end of the test transaction; the row is gone now.
     assert not ngo_filing(filing_case).exhibits.filter(pk=first.pk).exists()
-    assert storage.exists(name) or True  # deleted on commit (see test_views for the committed path)
+    assert not storage.exists(name)  # the uploaded copy goes once the removal is committed
 
 
 def test_filing_edits_are_version_checked(cast, filing_case):

@@ -236,3 +236,10 @@ def test_each_organisation_prepares_its_own_filing_and_only_it_opens_the_packet(
     lawyer = logged_in(cast.lawyer)
     assert lawyer.get(f"/documents/{packet.public_id}/").status_code == 200
     assert str(packet.public_id) in lawyer.get(f"/cases/{own_case.public_id}/").content.decode()
+    # Its verification code is the clinic's to check: the case owner learns nothing from it.
+    assert document_render(document_id=packet.pk) == "done"
+    packet.refresh_from_db()
+    owner_check = ngo.post("/documents/verify/", {"code": packet.verification_code}).content.decode()
+    clinic_check = lawyer.post("/documents/verify/", {"code": packet.verification_code}).content.decode()
+    assert "No document with this code is available to you" in owner_check and packet.sha256 not in owner_check
+    assert "Genuine" in clinic_check and packet.sha256 in clinic_check
