@@ -427,3 +427,43 @@ def test_editing_a_case_while_someone_adds_to_it_never_deadlocks(cast):
         thread.join(timeout=120)
     assert failures == [] and writes.count("incident") == 15
     assert revisions.current(case) >= before + len(writes)
+
+
+def _heading_runs_the_right_way(path, language, folder):
+    folder.mkdir(exist_ok=True)
+    image = first_page_png(path, folder)
+    inner = image.crop((int(image.width * 0.11), 0, int(image.width * 0.885), image.height))
+    heading = ink_box(inner, top=0.10, bottom=0.115)
+    assert heading is not None  # the cover is not blank
+    left, _top, right, _bottom = heading
+    return (inner.width - right < left) if language == "ug" else (left < inner.width - right)
+
+
+@pytest.mark.parametrize("language", ["en", "ug", "ru"])
+def test_the_alert_sheet_and_the_referral_form_in_every_script(
+    cast, imminent_alert, own_case, counselling, language, tmp_path, logged_in,
+):
+    from pypdf import PdfReader
+
+    sheet = document_request(actor=cast.liaison, case=imminent_alert.case, kind="alert_sheet",
+                             alert=imminent_alert, language=language, recipient_kind="unhcr")
+    assert document_render(document_id=sheet.pk) == DocumentStatus.DONE
+    sheet.refresh_from_db()
+    give_consent(cast.caseworker, own_case, counselling, categories=[DataCategory.NAMES])
+    referral = refer(cast.caseworker, own_case, counselling, categories=[DataCategory.NAMES])
+    form = generate(cast.caseworker, own_case, kind="referral_form", referral=referral, language=language,
+                    recipient_kind="provider")
+    for document, pages in ((sheet, (1, 2)), (form, (1, 2))):
+        path = Path(document.file.path)
+        fonts = pdf_fonts(path)
+        assert fonts and all(font["emb"] == "yes" for font in fonts), fonts
+        assert "Noto-Sans-Arabic" in " ".join(font["name"] for font in fonts)  # the Uyghur-script name
+        assert pages[0] <= document.pages <= pages[1] == 2
+        assert len(PdfReader(path).outline) >= 2  # the heading and its sections are bookmarked
+        assert _heading_runs_the_right_way(path, language, tmp_path / document.kind)
+    # The referral form carries names only: no document number, city or case reference in its bytes.
+    text = pdf_text(Path(form.file.path))
+    for outside in ["E12345678", own_case.reference, "Almaty"]:
+        assert outside not in text, outside
+    for outsider in (cast.other_caseworker, cast.lawyer):
+        assert logged_in(outsider).get(f"/documents/{form.public_id}/download/").status_code == 404
