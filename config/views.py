@@ -1,5 +1,7 @@
 """Project-level pages: the landing page, health check and translated error pages (never Django's debug pages)."""
 
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
@@ -47,3 +49,34 @@ def bad_request(request, exception=None):
 
 def server_error(request):
     return render(request, "errors/500.html", status=500)
+
+
+class LoginView(auth_views.LoginView):
+    """Log in, then speak the person's preferred language (set on the language cookie LocaleMiddleware reads)."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        language = form.get_user().preferred_language
+        if language in dict(settings.LANGUAGES):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+
+
+def set_language(request):
+    """Django's language switch, and for a logged-in person: remember the choice for their next login."""
+    from django.views.i18n import set_language as switch
+
+    from cases.services.access import user_set_preferred_language
+
+    response = switch(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_set_preferred_language(user=request.user, language=language)
+    return response

@@ -16,7 +16,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
 
 
 def parse_po(path):
-    """Return [(msgctxt, msgid, msgid_plural, [msgstr...], flags)] from a .po file (no dependency needed)."""
+    """Return the entries of a .po file as dicts (msgctxt, msgid, msgid_plural, msgstr by index, flags)."""
     entries, current, key = [], None, None
 
     def unquote(text):
@@ -101,3 +101,44 @@ def test_page_direction_follows_the_language(client, db, code, direction):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
     html = client.get(reverse("login")).content.decode()
     assert f'<html lang="{code}" dir="{direction}">' in html
+
+
+def test_a_persons_preferred_language_applies_at_login_and_a_switch_is_remembered(cast, client):
+    from tests.conftest import PASSWORD
+
+    caseworker = cast.caseworker
+    caseworker.preferred_language = "ug"
+    caseworker.save(update_fields=["preferred_language"])
+    response = client.post(reverse("login"), {"username": "caseworker", "password": PASSWORD})
+    assert response.status_code == 302 and client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ug"
+    assert '<html lang="ug" dir="rtl">' in client.get(response.url, follow=True).content.decode()
+
+    switched = client.post(reverse("set_language"), {"language": "ru", "next": "/"})
+    assert switched.status_code == 302 and client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
+    caseworker.refresh_from_db()
+    assert caseworker.preferred_language == "ru"  # the next login speaks Russian
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})  # not a language of ours
+    caseworker.refresh_from_db()
+    assert caseworker.preferred_language == "ru"
+
+
+def test_the_catalogues_follow_the_glossary():
+    """locale/GLOSSARY.md fixes the key terms; its machine-readable block says what each catalogue must say."""
+    import json
+
+    glossary = (ROOT / "locale" / "GLOSSARY.md").read_text(encoding="utf-8")
+    block = re.search(r"```json\n(.*?)\n```", glossary, re.S)
+    assert block, "GLOSSARY.md has no ```json block of checks"
+    checks = json.loads(block.group(1))
+    assert len(checks) >= 10
+    catalogues = {
+        path.parts[-3]: {entry["msgid"]: entry["msgstr"][0] for entry in parse_po(path) if not entry.get("msgctxt")}
+        for path in CATALOGUES
+    }
+    mismatches = [
+        (check["msgid"], language, catalogue.get(check["msgid"]), check[language])
+        for check in checks for language, catalogue in catalogues.items()
+        if language in check and catalogue.get(check["msgid"]) != check[language]
+    ]
+    assert mismatches == []
+    assert all(set(catalogues) <= set(check) - {"msgid"} for check in checks)  # every language, every term

@@ -1,9 +1,11 @@
-"""Writes that change who may see a case: organisations, memberships, assignments and shares.
+"""Writes that change who may see a case: organisations, memberships, assignments and shares
+(and the one setting a person keeps for themselves, their language).
 
 Each grant goes to django-guardian's direct-FK tables in the same transaction as the record that
 explains it (the assignment, the share), so access and its reason never disagree.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -37,6 +39,15 @@ def organisation_create(*, name: str, kind: str, countries: list[str]) -> Organi
 
 
 @transaction.atomic
+def user_set_preferred_language(*, user: User, language: str) -> None:
+    """Remember the language a person chose: it is applied at their next login and used in their emails."""
+    if language not in dict(settings.LANGUAGES) or user.preferred_language == language:
+        return
+    with acting_as(user):
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+
+
 def user_set_membership(*, actor: User | None, user: User, organisation: Organisation | None, role: str) -> User:
     """Put `user` in `organisation` with `role` and make their groups follow.
 
