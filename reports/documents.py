@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -281,7 +282,9 @@ def _criterion_evidence(base) -> list[dict]:
            and not base["removed"].get("relatives")],
         EligibilityCriterion.TRANSNATIONAL_REPRESSION: categories(TRANSNATIONAL_REPRESSION),
         EligibilityCriterion.DOCUMENT_DENIAL: categories(DOCUMENT_DENIAL) + [
-            f"{d.get_document_type_display()}: {_('expired')} {d.expires_on}" for d in
+            _("%(document)s: expired on %(date)s") % {
+                "document": d.get_document_type_display(), "date": date_format(d.expires_on, "DATE_FORMAT"),
+            } for d in
             (applicant.documents.all() if applicant else [])
             if d.document_type == DocumentType.PRC_PASSPORT and d.expires_on and d.expires_on < clock.today()
         ],

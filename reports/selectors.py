@@ -82,6 +82,11 @@ def filing_need(user, case, need_id) -> SpecificNeed:
     return need
 
 
+def filing_people(case) -> list:
+    """The people of the case a filing can name (applicant, needs), in the order they were recorded."""
+    return list(case.people.order_by("pk"))
+
+
 def exhibit_candidates(case):
     """The case's attachments that can be appended as exhibits."""
     return case.attachments.filter(content_type__in=EXHIBIT_CONTENT_TYPES).order_by("pk")

@@ -156,7 +156,7 @@ def _filing_case(request, public_id):
 
 def _filing_context(case, filing, **given_forms):
     """The filing page; the form that was just submitted (with its errors and typed values) replaces its blank."""
-    people = list(case.people.order_by("pk"))
+    people = selectors.filing_people(case)
     return {
         "case": case, "filing": filing,
         "filing_form": given_forms.get("filing_form")
@@ -186,7 +186,7 @@ def filing_edit(request, public_id):
     filing = selectors.case_filing(case, request.user.organisation_id)
     if request.method != "POST":
         return render(request, "reports/filing.html", {**_filing_context(case, filing), "saved_meanwhile": []})
-    form = FilingForm(request.POST, instance=filing, people=list(case.people.order_by("pk")), prefix="filing")
+    form = FilingForm(request.POST, instance=filing, people=selectors.filing_people(case), prefix="filing")
     return _run_filing_form(
         request, case, "filing_form", form, message=gettext_lazy("Filing materials saved."),
         action=lambda form: filings.filing_save(
@@ -229,7 +229,7 @@ def exhibit_change(request, public_id, exhibit_id):
 @require_POST
 def need_add(request, public_id):
     case = _filing_case(request, public_id)
-    form = NeedForm(request.POST, people=list(case.people.order_by("pk")), prefix="need")
+    form = NeedForm(request.POST, people=selectors.filing_people(case), prefix="need")
     return _run_filing_form(
         request, case, "need_form", form, message=gettext_lazy("Specific need recorded."),
         action=lambda form: filings.need_add(actor=request.user, case=case, **form.cleaned_data),

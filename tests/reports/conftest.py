@@ -54,6 +54,17 @@ def ink_box(image: Image.Image, *, top: float, bottom: float):
     return dark.getbbox()
 
 
+def heading_runs_the_right_way(path: Path, language: str, folder: Path) -> bool:
+    """On the rendered cover, the title line hugs the right edge in Uyghur and the left edge otherwise."""
+    folder.mkdir(exist_ok=True)
+    image = first_page_png(path, folder)
+    inner = image.crop((int(image.width * 0.11), 0, int(image.width * 0.885), image.height))  # inside the frame
+    heading = ink_box(inner, top=0.10, bottom=0.115)
+    assert heading is not None  # the cover is not blank
+    left, _top, right, _bottom = heading
+    return (inner.width - right < left) if language in ("ug", "ar") else (left < inner.width - right)
+
+
 @pytest.fixture
 def rendered_html(monkeypatch):
     """The HTML each render was given: what a redaction removed must not be in it at all.

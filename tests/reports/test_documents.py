@@ -19,7 +19,7 @@ from reports.models import DocumentStatus, GeneratedDocument
 from reports.services.documents import STATIC_DIRS, document_render, document_request
 from tests.conftest import MEMET
 from tests.referrals.conftest import give_consent, refer
-from tests.reports.conftest import first_page_png, ink_box, pdf_fonts, pdf_info, pdf_text
+from tests.reports.conftest import heading_runs_the_right_way, pdf_fonts, pdf_info, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -59,17 +59,7 @@ def test_the_case_summary_renders_every_script_with_embedded_fonts(cast, summary
     assert "evil.invalid" in text  # user text stays text
     assert document.sha256 and len(document.sha256) == 64
     assert document.case_version == revisions.current(summary_case) > 0
-    image = first_page_png(path, tmp_path)
-    # The heading line, inside the cover's border: where its ink starts says which way the page runs.
-    inner = image.crop((int(image.width * 0.11), 0, int(image.width * 0.885), image.height))
-    heading = ink_box(inner, top=0.10, bottom=0.115)
-    assert heading is not None  # the cover is not blank
-    left, _top, right, _bottom = heading
-    left_gap, right_gap = left, inner.width - right
-    if language == "ug":
-        assert right_gap < left_gap  # right to left: the heading hugs the right edge
-    else:
-        assert left_gap < right_gap
+    assert heading_runs_the_right_way(path, language, tmp_path / "cover")
 
 
 def test_the_referral_form_carries_only_the_consented_data(cast, own_case, counselling, rendered_html):
@@ -355,6 +345,9 @@ def test_the_case_version_a_document_records_moves_with_any_change_to_the_file(c
                            data={"number": "E99999999"})
     third = generate(cast.caseworker, own_case)
     assert first.case_version < second.case_version < third.case_version
+    # Earlier documents are kept, each with its own file and hash.
+    assert len({Path(d.file.path) for d in (first, second, third) if Path(d.file.path).exists()}) == 3
+    assert len({d.sha256 for d in (first, second, third)}) == 3
     assert f"{third.case_version}" in pdf_text(Path(third.file.path))
 
 
@@ -429,16 +422,6 @@ def test_editing_a_case_while_someone_adds_to_it_never_deadlocks(cast):
     assert revisions.current(case) >= before + len(writes)
 
 
-def _heading_runs_the_right_way(path, language, folder):
-    folder.mkdir(exist_ok=True)
-    image = first_page_png(path, folder)
-    inner = image.crop((int(image.width * 0.11), 0, int(image.width * 0.885), image.height))
-    heading = ink_box(inner, top=0.10, bottom=0.115)
-    assert heading is not None  # the cover is not blank
-    left, _top, right, _bottom = heading
-    return (inner.width - right < left) if language == "ug" else (left < inner.width - right)
-
-
 @pytest.mark.parametrize("language", ["en", "ug", "ru"])
 def test_the_alert_sheet_and_the_referral_form_in_every_script(
     cast, imminent_alert, own_case, counselling, language, tmp_path, logged_in,
@@ -460,7 +443,7 @@ def test_the_alert_sheet_and_the_referral_form_in_every_script(
         assert "Noto-Sans-Arabic" in " ".join(font["name"] for font in fonts)  # the Uyghur-script name
         assert pages[0] <= document.pages <= pages[1] == 2
         assert len(PdfReader(path).outline) >= 2  # the heading and its sections are bookmarked
-        assert _heading_runs_the_right_way(path, language, tmp_path / document.kind)
+        assert heading_runs_the_right_way(path, language, tmp_path / document.kind)
     # The referral form carries names only: no document number, city or case reference in its bytes.
     text = pdf_text(Path(form.file.path))
     for outside in ["E12345678", own_case.reference, "Almaty"]:

@@ -157,6 +157,8 @@ def test_the_asylum_packet_appends_every_exhibit_behind_its_separator_with_page_
     assert third == second + 2  # exhibit B: separator + the image
     assert total == third + 1  # country conditions 1: separator + 1 page, last in the packet
 
+    # Every page carries the watermark (recipient and document id), the exhibits' pages too.
+    assert all(document.short_id in page.extract_text() for page in PdfReader(path).pages)
     # Every page carries "n / total", the exhibits' pages too (drawn under the page's own footer).
     for page in (first + 1, first + 2, second + 1, total):
         assert page_number_shown(page_text(path, page), page, total, language), page
@@ -208,6 +210,9 @@ def test_an_archival_packet_embeds_each_exhibit_under_a_neutral_name(cast, filin
 
 @pytest.mark.parametrize("language", ["en", "ug", "ru"])
 def test_the_protected_status_dossier_maps_criteria_to_evidence_and_exhibits(cast, filing_case, language):
+    passport = filing_case.people.get(relationship="principal").documents.get()
+    people.document_update(actor=cast.caseworker, document=passport, expected_version=passport.version,
+                           data={"expires_on": datetime.date(2025, 3, 1)})  # not renewed: document denial
     document = generate(cast.caseworker, filing_case, "protected_status", language=language, recipient_kind="court")
     path = Path(document.file.path)
     fonts = pdf_fonts(path)
@@ -220,6 +225,7 @@ def test_the_protected_status_dossier_maps_criteria_to_evidence_and_exhibits(cas
         assert "Eligibility matrix" in text and "Transnational repression" in text
         assert "Contact by PRC police or embassy (2026)" in text  # evidence drawn from the timeline
         assert "Brother: Detained in a camp" in text
+        assert "PRC passport: expired on March 1, 2025" in text
 
 
 @pytest.mark.parametrize("language", ["en", "ug", "ru"])
@@ -380,18 +386,10 @@ def test_the_sweeper_removes_exhibit_copies_a_killed_worker_left_behind(cast, se
 def test_filing_documents_run_right_to_left_in_uyghur_and_left_to_right_in_russian(
     cast, filing_case, kind, recipient, language, tmp_path,
 ):
-    from tests.reports.conftest import first_page_png, ink_box
+    from tests.reports.conftest import heading_runs_the_right_way
 
     document = generate(cast.caseworker, filing_case, kind, language=language, recipient_kind=recipient)
-    image = first_page_png(Path(document.file.path), tmp_path)
-    inner = image.crop((int(image.width * 0.11), 0, int(image.width * 0.885), image.height))
-    heading = ink_box(inner, top=0.10, bottom=0.115)  # the title line inside the cover's frame
-    assert heading is not None  # not blank
-    left, _top, right, _bottom = heading
-    if language == "ug":
-        assert inner.width - right < left  # hugs the right edge
-    else:
-        assert left < inner.width - right
+    assert heading_runs_the_right_way(Path(document.file.path), language, tmp_path / "cover")
 
 
 @pytest.mark.parametrize("kind,recipient", [
