@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases import phones
 from cases.choices import (
@@ -297,8 +298,9 @@ class AuditFilterForm(forms.Form):
     action = forms.TypedChoiceField(label=_("Action"), required=False, coerce=int, empty_value=None)
     model = forms.ChoiceField(label=_("Record type"), required=False)
     actor = forms.CharField(label=_("User name"), required=False, max_length=150)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
+    # A context of their own: auditlog's change table uses the bare "From"/"To" for old and new values.
+    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False, widget=DATE_INPUT)
 
     def __init__(self, *args, **kwargs):
         from auditlog.models import LogEntry

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # intcomma: counts grouped the local way (12 345, 12,345, 12.345)
     "guardian",
     "auditlog",
     "django_q",
@@ -162,6 +163,9 @@ LANGUAGES = [
     ("zh-hans", "简体中文"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date and number formats for languages Django ships none for (Kazakh); see config/formats/.
+FORMAT_MODULE_PATH = ["config.formats"]
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -51,6 +51,15 @@ def server_error(request):
     return render(request, "errors/500.html", status=500)
 
 
+def csrf_failure(request, reason=""):
+    """A form sent after its page expired (or from elsewhere): say so in the user's language.
+
+    Django's own page is English-first and talks about cookies and Referer headers; the person
+    needs to know that nothing was saved and what to do. `reason` is for developers and stays out.
+    """
+    return render(request, "errors/csrf.html", status=403)
+
+
 class LoginView(auth_views.LoginView):
     """Log in, then speak the person's preferred language (set on the language cookie LocaleMiddleware reads)."""
 

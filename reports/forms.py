@@ -5,6 +5,7 @@ from django.utils.translation import pgettext_lazy
 
 from cases.forms import VersionedFormMixin
 from cases.models import Person
+from config.widgets import LanguageSelect
 from reports.models import (
     RECIPIENTS_BY_KIND,
     DocumentKind,
@@ -33,7 +34,8 @@ class DocumentRequestForm(forms.Form):
     ])
     referral = forms.TypedChoiceField(label=_("Referral (for a referral form)"), coerce=int, required=False,
                                       empty_value=None)
-    language = forms.ChoiceField(label=_("Language of the document"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Language of the document"), choices=settings.LANGUAGES,
+                                 widget=LanguageSelect)
     recipient_kind = forms.ChoiceField(label=_("For"), choices=RecipientKind.choices)
     archival = forms.BooleanField(label=_("Archival PDF (PDF/A-3b)"), required=False)
 

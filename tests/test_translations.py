@@ -12,7 +12,8 @@ from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUES = sorted(ROOT.glob("locale/*/LC_MESSAGES/django.po"))
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
+# Python %-style (with %r, which Django's model messages use) and str.format-style ({name}, {repr:s}).
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]|%[sdr]|\{\w*(?::\w+)?\}")
 
 
 def parse_po(path):
@@ -142,3 +143,144 @@ def test_the_catalogues_follow_the_glossary():
     ]
     assert mismatches == []
     assert all(set(catalogues) <= set(check) - {"msgid"} for check in checks)  # every language, every term
+
+
+def test_the_list_of_third_party_messages_is_up_to_date():
+    """A new Django, auditlog or django-q2 with new or newly translated messages fails here until
+    `manage.py third_party_messages` is rerun and the new entries are translated."""
+    from django.core.management import call_command
+
+    call_command("third_party_messages", "--check")
+
+
+@pytest.mark.parametrize("code", [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE])
+def test_what_django_and_our_apps_show_users_is_translated_in_every_language(code):
+    """Every message of Django's forms, validators, dates, admin and auth, of auditlog and of
+    django-q2's admin that a user can meet resolves, at run time, to a translation: from the
+    package's own catalogue where it ships one, from ours where it does not (kk, ky, ug…)."""
+    from django.utils import translation
+
+    from config.management.commands.third_party_messages import SOURCES, source_entries
+
+    untranslated = []
+    with translation.override(code):
+        for package, folder, prefixes in SOURCES:
+            for entry in source_entries(package, folder, prefixes):
+                words = PLACEHOLDER.sub("", entry.msgid)
+                if not re.search(r"[A-Za-z]{2}", words) or entry.msgid in UNTRANSLATABLE | SAME_IN.get(code, set()):
+                    continue
+                if entry.msgid_plural:
+                    shown = translation.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, 5) \
+                        if entry.msgctxt else translation.ngettext(entry.msgid, entry.msgid_plural, 5)
+                    english = entry.msgid_plural
+                else:
+                    shown = translation.pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt \
+                        else translation.gettext(entry.msgid)
+                    english = entry.msgid
+                if shown == english:
+                    untranslated.append(entry.msgid)
+    assert untranslated == [], f"{len(untranslated)} messages users see in English on a {code} page: {untranslated}"
+
+
+# Messages that read the same in every language: technical names and units.
+UNTRANSLATABLE = {"UTC", "IPv4", "IPv6", "URL", "Cron", "%s KB", "%s MB", "%s GB", "%s TB", "%s PB"}
+# ...and in one language: Turkish abbreviates Mart and Mayıs as mar and may; Django's Arabic keeps
+# the password hash's salt and hash in Latin (admin only); Uyghur and Chinese write the time on
+# 24 hours, so AM and PM never appear.
+SAME_IN = {"tr": {"mar", "may"}, "ar": {"salt", "hash"}, "ug": {"AM", "PM"}, "zh-hans": {"AM", "PM"}}
+
+
+@pytest.mark.parametrize("code", [code for code, _name in settings.LANGUAGES])
+def test_dates_times_and_numbers_are_written_the_local_way(code):
+    """Every format a page or document uses is defined for the language (ours fill what Django
+    lacks: config/formats/), and no date in a non-Latin-script language carries English words."""
+    import datetime
+
+    from django.utils import formats, translation
+
+    moment = datetime.datetime(2026, 10, 5, 20, 10, tzinfo=datetime.UTC)
+    with translation.override(code):
+        modules = formats.get_format_modules(code)
+        for name in ["DATE_FORMAT", "DATETIME_FORMAT", "SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT",
+                     "DECIMAL_SEPARATOR", "THOUSAND_SEPARATOR"]:
+            assert any(hasattr(module, name) for module in modules), f"{code} lacks {name}: English would show"
+        written = [formats.date_format(moment, name) for name in ("DATE_FORMAT", "DATETIME_FORMAT",
+                                                                  "SHORT_DATETIME_FORMAT")]
+        number = formats.number_format(12345.5, 1, force_grouping=True)
+    if code not in ("en", "tr"):
+        assert not any(re.search(r"[A-Za-z]", text) for text in written), written
+    expected_numbers = {"en": "12,345.5", "ru": "12\xa0345,5", "kk": "12\xa0345,5", "tr": "12.345,5", "ug": "12,345.5"}
+    if code in expected_numbers:
+        assert number == expected_numbers[code]
+
+
+CSS_FILES = sorted(ROOT.glob("*/static/**/*.css"))
+TEMPLATES = sorted(p for p in ROOT.glob("*/templates/**/*.html"))
+PHYSICAL_PROPERTY = re.compile(
+    r"(?<![\w-])(?:(?:margin|padding|border)-(?:left|right)|left|right|float|clear)\s*:"
+    r"|text-align\s*:\s*(?:left|right)"
+    r"|(?:border-(?:top|bottom)-(?:left|right)-radius)"
+)
+
+
+@pytest.mark.parametrize("path", CSS_FILES + TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_layout_uses_logical_properties_only(path):
+    """margin-inline-start, not margin-left: the same rule then lays out a right-to-left page."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".html":
+        text = " ".join(re.findall(r"style=\"([^\"]*)\"", text) + re.findall(r"<style>(.*?)</style>", text, re.S))
+    assert not PHYSICAL_PROPERTY.findall(text)
+
+
+def test_the_logical_properties_check_catches_a_physical_property():
+    assert len(PHYSICAL_PROPERTY.findall(".a { margin-left: 1rem; text-align: right; left: 0 } .b { inset: 0 }")) == 3
+    assert not PHYSICAL_PROPERTY.findall(".b { margin-inline-start: 1rem; text-align: start; inset-inline: 0 }")
+
+
+def test_an_expired_form_gets_a_translated_page_that_says_nothing_was_saved(db, client):
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ky"
+    response = csrf_client.post(reverse("login"), {"username": "someone", "password": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert '<html lang="ky" dir="ltr">' in html and "Бул форманын мөөнөтү бүттү" in html
+    assert "CSRF" not in html and "Referer" not in html  # Django's developer explanation stays out
+
+
+def test_a_second_acknowledgement_names_the_first_liaison_isolated_and_the_time_in_the_local_format(cast, clock):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from cases.models import Alert
+    from cases.services import alerts
+    from config.bidi import isolate
+    from tests.conftest import add_incident, make_user, open_case
+
+    case = open_case(cast.caseworker)
+    add_incident(cast.caseworker, case, "custody", clock.today())
+    alert = Alert.objects.get(case=case)
+    second = make_user("liaison2", cast.unhcr, "unhcr_liaison")
+    alerts.alert_acknowledge(actor=cast.liaison, alert=alert)
+    with translation.override("ru"), pytest.raises(ValidationError) as refused:
+        alerts.alert_acknowledge(actor=second, alert=Alert.objects.get(pk=alert.pk))
+    acknowledged_at = Alert.objects.get(pk=alert.pk).acknowledged_at
+    message = refused.value.messages[0]
+    assert isolate(cast.liaison) in message  # the name keeps its direction in any sentence
+    assert f"{acknowledged_at:%d.%m.%Y %H:%M} UTC" in message  # Russian short date, 24-hour time
+
+
+def test_a_registered_case_is_announced_with_its_reference_isolated(cast, logged_in):
+    from cases.models import Case
+    from config.bidi import isolate
+
+    client = logged_in(cast.caseworker)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    response = client.post(reverse("cases:create"), {
+        "host_country": "KZ", "host_city": "Almaty", "opened_on": "2026-03-02", "unhcr_status": "none",
+        "sensitivity": "normal", "principal-given_name_ug_latn": "Abdulla",
+        "principal-date_of_birth_precision": "exact", "principal-sex": "male",
+    }, follow=True)
+    reference = Case.objects.get().reference
+    assert isolate(reference) in response.content.decode()

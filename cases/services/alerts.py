@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases import audit, clock, mailing, permissions, selectors, tasks
@@ -36,6 +37,7 @@ from cases.models import (
     User,
 )
 from cases.risk import rules
+from config.bidi import isolate
 
 logger = logging.getLogger(__name__)
 
@@ -327,7 +329,10 @@ def _refuse_taken(alert, message_if_closed):
     if alert.acknowledged_by_id and alert.state in OPEN_ALERT_STATES:
         raise AlertAlreadyHandled(
             _("%(name)s acknowledged this alert at %(time)s UTC. Nothing was changed.")
-            % {"name": alert.acknowledged_by, "time": alert.acknowledged_at.strftime("%Y-%m-%d %H:%M")},
+            % {
+                "name": isolate(alert.acknowledged_by),
+                "time": date_format(alert.acknowledged_at, "SHORT_DATETIME_FORMAT"),
+            },
             code="already_acknowledged",
         )
     raise AlertAlreadyHandled(message_if_closed, code="closed")

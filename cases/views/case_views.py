@@ -31,6 +31,7 @@ from cases.pagination import CappedCountPaginator
 from cases.services import access
 from cases.services import cases as case_services
 from cases.views.common import run_form
+from config.bidi import isolate
 
 SEARCH_SESSION_KEY = "case_searches"
 MAX_REMEMBERED_SEARCHES = 20
@@ -109,7 +110,7 @@ def case_create(request):
             for message in error.messages:
                 case_form.add_error(None, message)
         else:
-            messages.success(request, _("Case %(reference)s registered.") % {"reference": case.reference})
+            messages.success(request, _("Case %(reference)s registered.") % {"reference": isolate(case.reference)})
             return redirect(case_url(case))
     return render(
         request, "cases/case_create.html", {"form": case_form, "principal_form": principal_form},
