@@ -5,6 +5,8 @@ so the access policy and the audit trail have no back door.
 """
 
 from auditlog.mixins import AuditlogHistoryAdminMixin
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
@@ -14,6 +16,8 @@ from cases import permissions, selectors
 from cases.models import Case, CountryProfile, CountryReturn, Organisation, User
 from cases.models.risk import COUNTRY_FACTS
 from cases.services import access, risk
+from config.admin_display import yes_no
+from config.widgets import LanguageSelect
 
 
 class OwnOrganisationMixin:
@@ -33,7 +37,7 @@ class OwnOrganisationMixin:
 
 @admin.register(User)
 class UserAdmin(OwnOrganisationMixin, DjangoUserAdmin):
-    list_display = ["username", "first_name", "last_name", "role", "is_active", "last_login"]
+    list_display = ["username", "first_name", "last_name", "role", yes_no(User, "is_active"), "last_login"]
     list_filter = ["role", "is_active"]
     search_fields = ["username", "first_name", "last_name"]
     fieldsets = [
@@ -44,6 +48,16 @@ class UserAdmin(OwnOrganisationMixin, DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "role"]})]
     readonly_fields = ["last_login", "date_joined"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "preferred_language":
+            # A choice of the interface languages, each named in itself; the model keeps a plain
+            # code (set_language and the login read it) so migrations need not know the list.
+            return forms.ChoiceField(
+                label=db_field.verbose_name, required=False, widget=LanguageSelect,
+                choices=[("", "—"), *settings.LANGUAGES],
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         # Also guards the password-change view, which fetches through this queryset.

@@ -6,11 +6,16 @@ the service's `atomic` block). Reads of a case file and downloads are recorded e
 the trail says *that* a document number changed, never what it was or became.
 """
 
+import datetime
 from contextlib import contextmanager
 
 from auditlog.context import auditlog_value, set_actor
 from auditlog.registry import auditlog
 from auditlog.signals import accessed
+from django.db import models
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 REDACTED = "[redacted]"
 _NOT_DIFFED = ["version", "created_at", "updated_at"]
@@ -45,7 +50,8 @@ def register_models():
     )
     from cases.models.people import NAME_FIELDS
 
-    auditlog.register(Organisation)
+    # The permission groups are bookkeeping made with the organisation; an auditor learns nothing from them.
+    auditlog.register(Organisation, exclude_fields=["owners_group", "recipients_group"])
     auditlog.register(User, exclude_fields=["password", "last_login"])
     auditlog.register(
         Case,
@@ -122,3 +128,103 @@ def acting_as(actor):
         # writes would lose their actor.
         if outer is not None:
             auditlog_value.set(outer)
+
+
+# Models whose __str__ is an identifier (a reference, a username, an organisation's or provider's
+# name) that reads the same in every language. Every other model's __str__ is a label translated
+# into whatever language its writer was using, so the trail shows that model's name in the
+# reader's language and the record's number instead.
+_IDENTIFIER_REPRS = {
+    ("cases", "case"), ("cases", "user"), ("cases", "organisation"),
+    ("referrals", "referral"), ("referrals", "serviceprovider"),
+}
+
+
+def _is_identifier_model(model):
+    return (model._meta.app_label, model._meta.model_name) in _IDENTIFIER_REPRS
+
+
+def _change_pairs(entry):
+    """The entry's changes as {field name: (before, after)}, whatever shape auditlog stored."""
+    pairs = {}
+    for name, raw in (entry.changes_dict or {}).items():
+        if isinstance(raw, list | tuple) and len(raw) == 2:
+            pairs[name] = (raw[0], raw[1])
+    return pairs
+
+
+def readable_entries(entries):
+    """What the audit trail shows of each LogEntry, in the reader's language, for one page.
+
+    Yields (entry, record label, identifier, changes); changes are (field label, before, after,
+    is_data) rows built from the stored raw values, not from auditlog's display dict, which
+    spells out deleted records in English ("Deleted 'Person' (12)"), loses the redaction mark of
+    choice fields and queries once per foreign key. Only the model's own columns are listed (on
+    creation auditlog also lists reverse relations, "notes: None → cases.Note.None"), never the
+    primary key. Foreign keys name a case, a user or an organisation by its identifier (fetched
+    once for the page) and anything else by its model and number. `is_data` marks JSON values,
+    shown as stored and marked not to be translated.
+    """
+    from django.core.exceptions import FieldDoesNotExist
+
+    entries = list(entries)
+    wanted = {}  # related model -> primary keys to name
+    plans = []
+    for entry in entries:
+        model = entry.content_type.model_class()
+        fields = []
+        if model is not None:
+            for name, pair in _change_pairs(entry).items():
+                try:
+                    field = model._meta.get_field(name)
+                except FieldDoesNotExist:
+                    continue
+                if not field.concrete or field.primary_key:
+                    continue
+                fields.append((field, pair))
+                if field.is_relation and _is_identifier_model(field.related_model):
+                    wanted.setdefault(field.related_model, set()).update(
+                        str(value) for value in pair if value not in (None, "None", "", REDACTED))
+        plans.append((entry, model, fields))
+    names = {
+        related: {str(obj.pk): str(obj) for obj in related._default_manager.filter(pk__in=pks)}
+        for related, pks in wanted.items()
+    }
+    for entry, model, fields in plans:
+        if model is None:  # the model no longer exists
+            yield entry, _("record"), f"#{entry.object_pk}", []
+            continue
+        identifier = entry.object_repr if _is_identifier_model(model) else f"#{entry.object_pk}"
+        rows = [(field.verbose_name, *(_readable_value(field, value, names) for value in pair),
+                 isinstance(field, models.JSONField)) for field, pair in fields]
+        yield entry, model._meta.verbose_name, identifier, rows
+
+
+def _readable_value(field, value, names):
+    if value == REDACTED:
+        return _("[redacted]")
+    if value in (None, "None", ""):
+        return "—"
+    value = str(value)
+    if isinstance(field, models.BooleanField):
+        return {"True": _("Yes"), "False": _("No")}.get(value, value)
+    if field.is_relation:
+        related = field.related_model
+        if _is_identifier_model(related):
+            return names.get(related, {}).get(value) or _("%(record)s #%(id)s (deleted)") % {
+                "record": related._meta.verbose_name, "id": value}
+        return f"{related._meta.verbose_name} #{value}"
+    if field.choices:
+        labels = {str(key): label for key, label in field.flatchoices}
+        return labels.get(value, value)
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(value)
+        if moment is None:
+            return value
+        if timezone.is_naive(moment):  # auditlog stores datetimes as naive UTC
+            moment = moment.replace(tzinfo=datetime.UTC)
+        return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    if isinstance(field, models.DateField):
+        day = parse_date(value)
+        return formats.date_format(day, "SHORT_DATE_FORMAT") if day else value
+    return value

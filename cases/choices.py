@@ -339,3 +339,4 @@ LANGUAGES_SPOKEN = [
     ("de", _("German")),
     ("other", _("Other language")),
 ]
+

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from config.admin_display import yes_no
 from referrals.models import ProviderArea, ProviderLanguage, ProviderService, ServiceProvider
 
 
@@ -22,7 +23,7 @@ class ProviderLanguageInline(admin.TabularInline):
 
 @admin.register(ServiceProvider)
 class ServiceProviderAdmin(admin.ModelAdmin):
-    list_display = ["name", "organisation", "capacity", "uyghur_experience", "is_active"]
+    list_display = ["name", "organisation", "capacity", "uyghur_experience", yes_no(ServiceProvider, "is_active")]
     list_filter = ["capacity", "uyghur_experience", "is_active", "services__service_type", "areas__country"]
     search_fields = ["name", "organisation__name"]
     inlines = [ProviderServiceInline, ProviderAreaInline, ProviderLanguageInline]

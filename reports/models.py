@@ -60,14 +60,16 @@ class GeneratedDocument(models.Model):
     half-finished output instead of producing a second document.
     """
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True, editable=False)
     verification_code = models.CharField(_("verification code"), max_length=16, unique=True, editable=False)
     kind = models.CharField(
         pgettext_lazy("generated document", "document"), max_length=20, choices=DocumentKind.choices,
     )
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents_generated")
-    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="documents_generated")
+    referral = models.ForeignKey(Referral, verbose_name=_("referral"), on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+")
+    alert = models.ForeignKey(Alert, verbose_name=_("alert"), on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     recipient_kind = models.CharField(_("for"), max_length=10, choices=RecipientKind.choices)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -75,19 +77,20 @@ class GeneratedDocument(models.Model):
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     status = models.CharField(_("status"), max_length=10, choices=DocumentStatus.choices,
                               default=DocumentStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    started_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("generated at"), null=True, blank=True)
-    error = models.CharField(max_length=200, blank=True)
+    error = models.CharField(_("error"), max_length=200, blank=True)
     # The case's revision (cases.revisions): it moves with every change to anything on the case.
     case_version = models.PositiveIntegerField(_("case version"), null=True, blank=True)
-    file = models.FileField(upload_to="documents/", blank=True)
+    file = models.FileField(_("file"), upload_to="documents/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveIntegerField(_("size"), null=True, blank=True)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     archival = models.BooleanField(_("archival PDF (PDF/A-3b)"), default=False)
     # Filing documents: whose materials they were built from. Only that organisation opens them.
-    filing = models.ForeignKey("Filing", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    filing = models.ForeignKey("Filing", verbose_name=_("filing materials"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("generated document")
@@ -107,7 +110,7 @@ class GeneratedDocument(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} {self.public_id}"
+        return f"{self.get_kind_display()} {self.public_id}"
 
     def get_additional_data(self):
         # A filing document is the preparing organisation's: its auditors see it, not the case owner's.
@@ -172,7 +175,7 @@ class Filing(VersionedModel):
     the case. Documents are generated from this and the case as they are at that moment.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="filings")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="filings")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("prepared by"))
     # SET_NULL: removing a person from the case must not be blocked by a filing its owner cannot see
@@ -205,7 +208,8 @@ class Filing(VersionedModel):
                                              "protected status."))
     secondary_category = models.CharField(_("secondary resettlement category"), max_length=24,
                                           choices=ResettlementCategory.choices, blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT,
+                                   related_name="+",
                                    null=True, blank=True)
 
     class Meta:
@@ -216,7 +220,7 @@ class Filing(VersionedModel):
         ]
 
     def __str__(self):
-        return f"filing #{self.pk}"
+        return f"{self._meta.verbose_name} #{self.pk}"
 
     def get_additional_data(self):
         return {"organisation": self.organisation_id, "case": str(self.case.public_id)}
@@ -229,9 +233,10 @@ class Exhibit(models.Model):
     `position` order; the SHA-256 listed in the index is that of the file appended.
     """
 
-    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="exhibits")
+    filing = models.ForeignKey(Filing, verbose_name=_("filing materials"), on_delete=models.CASCADE,
+                               related_name="exhibits")
     section = models.CharField(_("section"), max_length=10, choices=ExhibitSection.choices)
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
     title = models.CharField(_("title"), max_length=300)
     source = models.CharField(
         _("source"), max_length=300, blank=True,
@@ -244,8 +249,9 @@ class Exhibit(models.Model):
     content_type = models.CharField(_("content type"), max_length=100)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("size in bytes"))
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    added_at = models.DateTimeField(auto_now_add=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT,
+                                 related_name="+")
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("exhibit")
@@ -260,7 +266,7 @@ class Exhibit(models.Model):
         ]
 
     def __str__(self):
-        return f"exhibit #{self.pk}"
+        return f"{self._meta.verbose_name} #{self.pk}"
 
     @property
     def stored_file(self):
@@ -273,12 +279,14 @@ class Exhibit(models.Model):
 class SpecificNeed(models.Model):
     """A member's specific need, shown only under a confidential sub-heading of the UNHCR dossier."""
 
-    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="needs")
+    filing = models.ForeignKey(Filing, verbose_name=_("filing materials"), on_delete=models.CASCADE,
+                               related_name="needs")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("person"))
     category = models.CharField(_("need"), max_length=20, choices=NeedCategory.choices)
     description = models.TextField(_("description"))
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    added_at = models.DateTimeField(auto_now_add=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT,
+                                 related_name="+")
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("specific need")
@@ -286,7 +294,7 @@ class SpecificNeed(models.Model):
         ordering = ["person", "pk"]
 
     def __str__(self):
-        return f"need #{self.pk}"
+        return f"{self._meta.verbose_name} #{self.pk}"
 
     def get_additional_data(self):
         return {"organisation": self.filing.organisation_id, "case": str(self.filing.case.public_id)}

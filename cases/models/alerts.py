@@ -26,20 +26,22 @@ class Alert(VersionedModel):
     """
 
     public_id = models.UUIDField(_("public id"), unique=True, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="alerts")
     # Copied from the case so the liaison queue filters without joining into case files.
     country = models.CharField(_("host country"), max_length=2, choices=HOST_COUNTRIES)
     trigger = models.CharField(_("trigger"), max_length=10, choices=RiskLevel.choices)
     level = models.CharField(_("current level"), max_length=10, choices=RiskLevel.choices)
     state = models.CharField(_("state"), max_length=14, choices=AlertState.choices, default=AlertState.NEW)
-    opened_by_assessment = models.ForeignKey(RiskAssessment, on_delete=models.PROTECT, related_name="+")
+    opened_by_assessment = models.ForeignKey(RiskAssessment, verbose_name=_("opened by assessment"),
+                                             on_delete=models.PROTECT, related_name="+")
     # The HIGH/IMMINENT level rules behind the alert (rules.alert_reasons), grown by new signals.
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     opened_at = models.DateTimeField(_("opened at"))
     acknowledge_by = models.DateTimeField(_("acknowledge by"))
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL, verbose_name=_("acknowledged by"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
     )
     responsible_liaison = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
@@ -48,7 +50,8 @@ class Alert(VersionedModel):
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL, verbose_name=_("closed by"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
     )
 
     objects = AlertQuerySet.as_manager()
@@ -102,12 +105,13 @@ class AlertEvent(models.Model):
 class Intervention(models.Model):
     """Something done to stop a removal: access requested, lawyer instructed, appeal sent..."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="interventions")
+    alert = models.ForeignKey(Alert, verbose_name=_("alert"), on_delete=models.CASCADE, related_name="interventions")
     kind = models.CharField(_("intervention"), max_length=24, choices=InterventionKind.choices)
     done_at = models.DateTimeField(_("done at"))
     note = models.TextField(_("note"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("intervention")

@@ -42,7 +42,8 @@ class Case(VersionedModel):
     # current assessment's level for list filters and sorting, and a pointer to its explanation.
     risk_level = models.CharField(_("refoulement risk"), max_length=10, choices=RiskLevel.choices, blank=True)
     risk_assessment = models.ForeignKey(
-        "cases.RiskAssessment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
+        "cases.RiskAssessment", verbose_name=_("risk assessment"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", editable=False,
     )
 
     objects = CaseQuerySet.as_manager()
@@ -121,13 +122,14 @@ class CaseReferenceSequence(models.Model):
 
 
 class CaseStatusChange(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(_("from"), max_length=20, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=CaseStatus.choices)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     effective_on = models.DateField(_("effective on"))
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("status change")
@@ -144,10 +146,12 @@ class CaseStatusChange(models.Model):
 class CaseAssignment(models.Model):
     """A caseworker responsible for a case. Granting and revoking access follows these rows."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_assignments")
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    assigned_at = models.DateTimeField(auto_now_add=True)
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="case_assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("assignment")
@@ -165,11 +169,13 @@ class CaseAssignment(models.Model):
 class CaseShare(models.Model):
     """A case made visible to another organisation (a legal clinic, a UNHCR office)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="shared_cases")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="shares")
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+                                     related_name="shared_cases")
     purpose = models.CharField(_("purpose"), max_length=300)
-    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    shared_at = models.DateTimeField(auto_now_add=True)
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("shared by"), on_delete=models.PROTECT,
+                                  related_name="+")
+    shared_at = models.DateTimeField(_("shared at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("share")

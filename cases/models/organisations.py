@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,10 +24,12 @@ class Organisation(models.Model):
         help_text=_("ISO country codes where the organisation works."),
     )
     owners_group = models.OneToOneField(
-        Group, on_delete=models.PROTECT, related_name="owner_organisation", editable=False,
+        Group, verbose_name=_("owners group"), on_delete=models.PROTECT, related_name="owner_organisation",
+        editable=False,
     )
     recipients_group = models.OneToOneField(
-        Group, on_delete=models.PROTECT, related_name="recipient_organisation", editable=False,
+        Group, verbose_name=_("recipients group"), on_delete=models.PROTECT, related_name="recipient_organisation",
+        editable=False,
     )
 
     class Meta:
@@ -71,7 +74,8 @@ class User(AbstractUser):
         verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
-    preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=10, choices=settings.LANGUAGES,
+                                          blank=True)
 
     class Meta:
         verbose_name = _("user")

@@ -34,14 +34,14 @@ NAME_FIELDS = [f"{part}_{script}" for script, _label in NAME_SCRIPTS for part, _
 class Person(VersionedModel):
     """The principal applicant or a household member of a case."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="people")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="people")
     relationship = models.CharField(
         _("relationship to the principal"), max_length=20, choices=HouseholdRelationship.choices,
     )
     # given_name_<script>, father_name_<script>, other_names_<script>: added below the class.
     # Lower-cased concatenation of every name part, rebuilt by the person services on each write,
     # so that search by any script is one indexed column rather than fifteen.
-    search_names = models.TextField(editable=False, default="")
+    search_names = models.TextField(_("search keys"), editable=False, default="")
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     date_of_birth_precision = models.CharField(
         _("precision of the date of birth"), max_length=12, choices=DatePrecision.choices,
@@ -114,7 +114,7 @@ class PersonRecordAudit:
 
 
 class PersonPhone(PersonRecordAudit, models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="phones")
     number = models.CharField(_("phone number"), max_length=20, help_text=_("Stored in E.164 form."))
     label = models.CharField(_("label"), max_length=60, blank=True)
     is_safe = models.BooleanField(_("safe to call"), default=True)
@@ -129,11 +129,12 @@ class PersonPhone(PersonRecordAudit, models.Model):
 
 
 class IdentityDocument(PersonRecordAudit, VersionedModel):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="documents")
     document_type = models.CharField(_("document type"), max_length=30, choices=DocumentType.choices)
     number = models.CharField(_("document number"), max_length=60, blank=True)
     # Upper-cased, without spaces or dashes: what search compares against.
-    number_normalised = models.CharField(max_length=60, blank=True, editable=False, db_index=True)
+    number_normalised = models.CharField(_("number (normalised)"), max_length=60, blank=True, editable=False,
+                                         db_index=True)
     issuing_country = models.CharField(_("issuing country"), max_length=2, choices=COUNTRIES)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
@@ -162,7 +163,8 @@ class IdentityDocument(PersonRecordAudit, VersionedModel):
 class LegalStatus(PersonRecordAudit, VersionedModel):
     """A person's permission to stay in the host country, over time."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="legal_statuses")
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE,
+                               related_name="legal_statuses")
     permit_type = models.CharField(_("permit type"), max_length=30, choices=PermitType.choices)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)

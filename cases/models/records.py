@@ -18,7 +18,7 @@ from cases.models.cases import Case
 class CaseRecord(VersionedModel):
     """Something recorded on a case (not on one person of it)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="%(class)ss")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="%(class)ss")
 
     class Meta:
         abstract = True
@@ -77,7 +77,8 @@ class Incident(CaseRecord):
 
 
 class Note(CaseRecord):
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
+                               related_name="+")
     text = models.TextField(_("note"))
 
     class Meta:
@@ -98,7 +99,8 @@ class Attachment(CaseRecord):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+                                    related_name="+")
 
     class Meta:
         verbose_name = _("attachment")

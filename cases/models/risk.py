@@ -63,7 +63,8 @@ for _name, _label, _choices in COUNTRY_FACTS:
 class CountryReturn(models.Model):
     """A documented deportation, extradition or rendition of Uyghurs from the country to China."""
 
-    profile = models.ForeignKey(CountryProfile, on_delete=models.CASCADE, related_name="returns")
+    profile = models.ForeignKey(CountryProfile, verbose_name=_("country profile"), on_delete=models.CASCADE,
+                                related_name="returns")
     year = models.PositiveSmallIntegerField(_("year"))
     count = models.PositiveIntegerField(_("people returned"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=ReturnKind.choices, default=ReturnKind.DEPORTATION)

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from cases import permissions, selectors
+from cases import audit, permissions, selectors
 from cases.forms import AuditFilterForm
 
 
@@ -25,6 +25,7 @@ def audit_log(request):
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    rows = list(audit.readable_entries(page))
     return render(request, "cases/audit_log.html", {
-        "page": page, "filters": filters, "query_without_page": params.urlencode(),
+        "page": page, "rows": rows, "filters": filters, "query_without_page": params.urlencode(),
     })

@@ -23,7 +23,7 @@ class Consent(models.Model):
     services is not valid (IASC referral guidance), hence one recipient and one purpose per row.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="consents")
     person = models.ForeignKey(
         # PROTECT: who agreed to what must outlive an edit of the household.
         Person, on_delete=models.PROTECT, related_name="consents", verbose_name=_("client"),
@@ -53,10 +53,11 @@ class Consent(models.Model):
         Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("signed consent form"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL, verbose_name=_("withdrawal recorded by"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="+",
     )
     withdrawal_note = models.TextField(_("withdrawal note"), blank=True)
 
@@ -69,7 +70,8 @@ class Consent(models.Model):
         indexes = [models.Index(fields=["case", "recipient", "purpose"])]
 
     def __str__(self):
-        return f"{self.case_id}: {self.purpose} -> {self.recipient_id}"
+        # Shown in the audit trail and the admin, in the reader's language; no names.
+        return f"{self.get_purpose_display()} #{self.pk}"
 
     def get_additional_data(self):
         return {"organisation": self.case.organisation_id, "case": str(self.case.public_id)}

@@ -32,7 +32,7 @@ class ServiceProvider(models.Model):
         help_text=_("The organisation's own contact point, never a client's."),
     )
     is_active = models.BooleanField(_("listed in the directory"), default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("service provider")
@@ -50,7 +50,8 @@ class ServiceProvider(models.Model):
 
 
 class ProviderService(models.Model):
-    provider = models.ForeignKey(ServiceProvider, on_delete=models.CASCADE, related_name="services")
+    provider = models.ForeignKey(ServiceProvider, verbose_name=_("service provider"), on_delete=models.CASCADE,
+                                 related_name="services")
     service_type = models.CharField(_("service"), max_length=24, choices=ServiceType.choices)
 
     class Meta:
@@ -71,7 +72,8 @@ class ProviderService(models.Model):
 class ProviderArea(models.Model):
     """A country (and optionally a city in it) the provider serves; no city means the whole country."""
 
-    provider = models.ForeignKey(ServiceProvider, on_delete=models.CASCADE, related_name="areas")
+    provider = models.ForeignKey(ServiceProvider, verbose_name=_("service provider"), on_delete=models.CASCADE,
+                                 related_name="areas")
     country = models.CharField(_("country"), max_length=2, choices=HOST_COUNTRIES)
     city = models.CharField(_("city"), max_length=120, blank=True)
 
@@ -91,7 +93,8 @@ class ProviderArea(models.Model):
 
 
 class ProviderLanguage(models.Model):
-    provider = models.ForeignKey(ServiceProvider, on_delete=models.CASCADE, related_name="languages")
+    provider = models.ForeignKey(ServiceProvider, verbose_name=_("service provider"), on_delete=models.CASCADE,
+                                 related_name="languages")
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGES_SPOKEN)
 
     class Meta:

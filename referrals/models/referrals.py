@@ -54,9 +54,9 @@ class Referral(models.Model):
     provider before it accepts.
     """
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="referrals")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("client"))
     provider = models.ForeignKey(
         ServiceProvider, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("provider"),
@@ -75,18 +75,18 @@ class Referral(models.Model):
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("referred by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     due_at = models.DateTimeField(_("respond by"), null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     decline_reason = models.CharField(
         _("reason for declining"), max_length=16, choices=DeclineReason.choices, blank=True,
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=ReferralOutcome.choices, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    shared_data = models.JSONField(default=dict, blank=True)
-    summary = models.JSONField(default=dict, blank=True)
+    shared_data = models.JSONField(_("data shared"), default=dict, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
     # Emergency override (vital interest): sent without a covering consent.
     override_reason = models.TextField(_("reason for sending without consent"), blank=True)
     override_by = models.ForeignKey(
@@ -97,10 +97,11 @@ class Referral(models.Model):
         _("supervisor review"), max_length=16, choices=OverrideReview.choices, blank=True,
     )
     override_reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL, verbose_name=_("override reviewed by"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="+",
     )
-    override_reviewed_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    override_reviewed_at = models.DateTimeField(_("override reviewed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -149,14 +150,15 @@ class Referral(models.Model):
 class ReferralEvent(models.Model):
     """One step of a referral: who did what, when, with a note."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    referral = models.ForeignKey(Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=20, choices=ReferralEventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.PROTECT, null=True,
+                              blank=True,
                               related_name="+")
     at = models.DateTimeField(_("at"))
     note = models.TextField(_("note"), blank=True)
     # Codes (categories released, legal basis, outcome) that render in any language.
-    details = models.JSONField(default=dict, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("referral event")
@@ -164,7 +166,7 @@ class ReferralEvent(models.Model):
         ordering = ["referral", "at", "pk"]
 
     def __str__(self):
-        return f"{self.referral_id}: {self.kind}"
+        return f"{self.get_kind_display()} #{self.pk}"
 
     def get_additional_data(self):
         return {"organisation": self.referral.case.organisation_id}

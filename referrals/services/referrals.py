@@ -16,6 +16,7 @@ from cases.audit import acting_as
 from cases.models import Case, Person, User
 from cases.permissions import require
 from cases.services.versioning import StaleEditError
+from config.bidi import isolate
 from referrals import permissions, selectors, snapshot
 from referrals.choices import (
     OVERRIDE_PRIORITIES,
@@ -216,7 +217,7 @@ def referral_send(*, actor: User, referral: Referral, expected_version: int, ove
         raise ValidationError(
             _("No active consent covers this referral: the client must have agreed to share each kind of data "
               "ticked with %(recipient)s for %(purpose)s. Record the consent first, or share less.")
-            % {"recipient": current.provider.organisation.name, "purpose": Purpose(current.purpose).label},
+            % {"recipient": isolate(current.provider.organisation.name), "purpose": Purpose(current.purpose).label},
             code="no_consent",
         )
     if consent is None and not permissions.can_send_without_consent(actor, case):

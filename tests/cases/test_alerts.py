@@ -555,3 +555,25 @@ def test_a_successful_intervention_post_redirects_without_reading_the_case_again
     assert response.status_code == 302 and response["Location"].endswith("#interventions")
     assert Intervention.objects.get(alert=alert).note == "Lawyer on the way."
     assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == reads  # only a shown page is a read
+
+
+def test_a_second_acknowledgement_names_the_first_liaison_isolated_and_the_time_in_the_local_format(cast, clock):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from cases.models import Alert
+    from cases.services import alerts
+    from config.bidi import isolate
+    from tests.conftest import add_incident, make_user, open_case
+
+    case = open_case(cast.caseworker)
+    add_incident(cast.caseworker, case, "custody", clock.today())
+    alert = Alert.objects.get(case=case)
+    second = make_user("liaison2", cast.unhcr, "unhcr_liaison")
+    alerts.alert_acknowledge(actor=cast.liaison, alert=alert)
+    with translation.override("ru"), pytest.raises(ValidationError) as refused:
+        alerts.alert_acknowledge(actor=second, alert=Alert.objects.get(pk=alert.pk))
+    acknowledged_at = Alert.objects.get(pk=alert.pk).acknowledged_at
+    message = refused.value.messages[0]
+    assert isolate(cast.liaison) in message  # the name keeps its direction in any sentence
+    assert f"{acknowledged_at:%d.%m.%Y %H:%M} UTC" in message  # Russian short date, 24-hour time

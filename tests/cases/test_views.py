@@ -424,3 +424,18 @@ def test_uploaded_files_are_not_served_by_url(cast, own_case, logged_in, setting
     client = logged_in(cast.caseworker)
     assert client.get(settings.MEDIA_URL + attachment.file.name).status_code == 404
     assert client.get("/media/" + attachment.file.name).status_code == 404
+
+
+def test_a_registered_case_is_announced_with_its_reference_isolated(cast, logged_in):
+    from cases.models import Case
+    from config.bidi import isolate
+
+    client = logged_in(cast.caseworker)
+    client.cookies["django_language"] = "ar"
+    response = client.post(reverse("cases:create"), {
+        "host_country": "KZ", "host_city": "Almaty", "opened_on": "2026-03-02", "unhcr_status": "none",
+        "sensitivity": "normal", "principal-given_name_ug_latn": "Abdulla",
+        "principal-date_of_birth_precision": "exact", "principal-sex": "male",
+    }, follow=True)
+    reference = Case.objects.get().reference
+    assert isolate(reference) in response.content.decode()

@@ -3,3 +3,5 @@
 # TIME_FORMAT, which it reads from its `ar` module for every other name.
 DATETIME_FORMAT = "j F، Y g:i A"
 SHORT_DATETIME_FORMAT = "d‏/m‏/Y g:i A"
+# Django's Arabic module sets separators but no grouping, so 12345 printed ungrouped.
+NUMBER_GROUPING = 3
