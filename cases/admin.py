@@ -8,11 +8,13 @@ from auditlog.mixins import AuditlogHistoryAdminMixin
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases import permissions, selectors
+from cases.forms import PasswordConfirmationMixin
 from cases.models import Case, CountryProfile, CountryReturn, Organisation, User
 from cases.models.risk import COUNTRY_FACTS
 from cases.services import access, risk
@@ -45,9 +47,18 @@ class UserAdmin(OwnOrganisationMixin, DjangoUserAdmin):
         (_("Person"), {"fields": ["first_name", "last_name", "email", "preferred_language"]}),
         (_("Membership"), {"fields": ["organisation", "role", "is_active"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+        (None, {"fields": ["current_password"]}),
     ]
-    add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "role"]})]
+    add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "role", "current_password"]})]
     readonly_fields = ["last_login", "date_joined"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        """The admin's own password confirms every change of an account (role, organisation,
+        activation): PasswordConfirmationMixin adds the field; the model form must not look for it."""
+        fields = kwargs.get("fields") or flatten_fieldsets(self.get_fieldsets(request, obj))
+        kwargs["fields"] = [name for name in fields if name != "current_password"]
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (PasswordConfirmationMixin, form), {"request": request})
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "preferred_language":

@@ -1,6 +1,7 @@
 """Forms validate what people type; services decide and write. Every message is translatable."""
 
 from django import forms
+from django.contrib.auth import authenticate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -251,7 +252,32 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = candidates
 
 
-class ShareForm(forms.Form):
+class PasswordConfirmationMixin:
+    """A sensitive action (sharing a case with another organisation, changing someone's role)
+    asks for the actor's password again: a session left open on a shared computer must not be
+    enough. The check goes through `authenticate`, so wrong passwords count toward the login
+    lockout (django-axes). The password is never shown again or kept."""
+
+    request = None  # set by the view (keyword) or the admin (per-request subclass)
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request or self.request
+        self.fields["current_password"] = forms.CharField(
+            label=_("Your password, to confirm"), strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        )
+
+    def clean_current_password(self):
+        user = self.request.user
+        password = self.cleaned_data.get("current_password", "")
+        if authenticate(self.request, username=user.get_username(), password=password) is None:
+            raise forms.ValidationError(_("That is not your password. Nothing has been changed."),
+                                        code="wrong_password")
+        return ""
+
+
+class ShareForm(PasswordConfirmationMixin, forms.Form):
     organisation = forms.ModelChoiceField(label=_("Share with"), queryset=None)
     purpose = forms.CharField(label=_("Purpose of sharing"), max_length=300)
 

@@ -1,25 +1,68 @@
-"""Request middleware of the case-file app."""
+"""Request middleware of the case-file app: who is asking and from where, and what may be kept."""
+
+import time
 
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
+from django.contrib.auth import logout
+from django.utils.cache import patch_cache_control
+
+
+def client_ip(request):
+    """The client's address: REMOTE_ADDR, or, behind PANAH_TRUSTED_PROXIES reverse proxies, the
+    X-Forwarded-For entry the outermost trusted proxy appended.
+
+    The first X-Forwarded-For entry is whatever the client wrote, so trusting it would let anyone
+    pick the address the audit trail records and the login lockout counts (django-axes calls
+    this through AXES_CLIENT_IP_CALLABLE, so both agree).
+    """
+    proxies = settings.PANAH_TRUSTED_PROXIES
+    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")
 
 
 class AuditMiddleware(AuditlogMiddleware):
-    """auditlog's middleware, but "from where" trusts X-Forwarded-For only as far as our own proxies.
-
-    auditlog takes the first X-Forwarded-For entry, which any client can write. Here the
-    address is REMOTE_ADDR, or, behind PANAH_TRUSTED_PROXIES reverse proxies, the entry that the
-    outermost trusted proxy appended.
-    """
+    """auditlog's middleware, but "from where" is `client_ip`: auditlog takes the first
+    X-Forwarded-For entry, which any client can write."""
 
     @staticmethod
     def _get_remote_addr(request):
-        proxies = settings.PANAH_TRUSTED_PROXIES
-        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
-        if proxies and len(forwarded) >= proxies:
-            return forwarded[-proxies]
-        return request.META.get("REMOTE_ADDR")
+        return client_ip(request)
 
     @staticmethod
     def _get_remote_port(request):
         return None  # a forwarded port is as forgeable as a forwarded address, and not needed
+
+
+class PrivateCacheMiddleware:
+    """Pages for a logged-in person hold case data: no browser, proxy or back-button cache may
+    keep them (Cache-Control: no-store). Public pages (login, static files) are left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True, max_age=0)
+        return response
+
+
+class SessionLimitMiddleware:
+    """Ends a session PANAH_SESSION_MAX_AGE seconds after its login, however busy; the idle limit
+    is SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST. The next request then meets the login
+    page, and `next` brings the person back to where they were."""
+
+    SESSION_KEY = "panah_login_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            started = request.session.setdefault(self.SESSION_KEY, int(time.time()))
+            if time.time() - started > settings.PANAH_SESSION_MAX_AGE:
+                logout(request)
+        return self.get_response(request)

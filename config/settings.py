@@ -4,10 +4,12 @@ PANAH_ENV selects the defaults: `production` (the default: nothing insecure is a
 (`make run`: a throwaway secret key, plain-HTTP cookies on 127.0.0.1) or `test` (`make test`).
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",  # intcomma: counts grouped the local way (12 345, 12,345, 12.345)
+    "axes",
+    "csp",
     "guardian",
     "auditlog",
     "django_q",
@@ -63,6 +67,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.middleware.AuditMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cases.middleware.PrivateCacheMiddleware",
+    "cases.middleware.SessionLimitMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -113,11 +122,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Authentication and access ----------------------------------------------------------------
 AUTH_USER_MODEL = "cases.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row, anonymous users get nothing
 GUARDIAN_RAISE_403 = False
+
+# Failed logins (django-axes): five wrong passwords for one username from one address lock that
+# pair for 15 minutes. Not the address alone: a community centre's staff share one. Not the
+# username alone: anyone could then lock a caseworker out from anywhere. Every failure is kept
+# (AccessFailureLog, in the admin) with the address our audit trail uses (cases.middleware.client_ip).
+AXES_FAILURE_LIMIT = int(os.environ.get("PANAH_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("PANAH_LOGIN_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "cases.middleware.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
+AXES_VERBOSE = False  # no usernames or addresses in the logs; the tables keep them
+AXES_SENSITIVE_PARAMETERS = ["password"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -132,7 +157,12 @@ if PANAH_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # --- Sessions, cookies, transport --------------------------------------------------------------
-SESSION_COOKIE_AGE = 60 * 60 * 8
+# Idle timeout: every request pushes the expiry on, so a session left open on a shared computer
+# in a community centre ends after PANAH_IDLE_MINUTES without use. PANAH_SESSION_HOURS caps a
+# session however busy (cases.middleware.SessionLimitMiddleware).
+SESSION_COOKIE_AGE = 60 * int(os.environ.get("PANAH_IDLE_MINUTES", 30))
+SESSION_SAVE_EVERY_REQUEST = True
+PANAH_SESSION_MAX_AGE = 60 * 60 * int(os.environ.get("PANAH_SESSION_HOURS", 8))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -141,6 +171,23 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content Security Policy (django-csp 4): our own origin only, no inline script or style, no
+# plugins, no framing, forms post only to us. The templates carry no inline code (a test checks
+# every page a browser test opens for CSP violations).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
 if IS_PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

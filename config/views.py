@@ -51,6 +51,13 @@ def server_error(request):
     return render(request, "errors/500.html", status=500)
 
 
+def locked_out(request, original_response=None, credentials=None):
+    """Too many wrong passwords for this username from this address (django-axes): say so, say
+    when to try again, and where to go meanwhile. The typed username is not echoed back."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "errors/locked_out.html", {"minutes": minutes}, status=429)
+
+
 def csrf_failure(request, reason=""):
     """A form sent after its page expired (or from elsewhere): say so in the user's language.
 

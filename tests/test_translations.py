@@ -196,8 +196,9 @@ def test_what_django_and_our_apps_show_users_is_translated_in_every_language(cod
     assert untranslated == [], f"{len(untranslated)} messages users see in English on a {code} page: {untranslated}"
 
 
-# Messages that read the same in every language: technical names and units.
-UNTRANSLATABLE = {"UTC", "IPv4", "IPv6", "URL", "Cron", "%s KB", "%s MB", "%s GB", "%s TB", "%s PB"}
+# Messages that may read the same in every language: technical names, units, HTTP headers.
+UNTRANSLATABLE = {"UTC", "IPv4", "IPv6", "URL", "Cron", "%s KB", "%s MB", "%s GB", "%s TB", "%s PB",
+                  "HTTP Accept", "User Agent"}  # header names, kept as such in several languages
 # ...and in one language: Turkish abbreviates Mart and Mayıs as mar and may; Django's Arabic keeps
 # the password hash's salt and hash in Latin (admin only); Uyghur and Chinese write the time on
 # 24 hours, so AM and PM never appear.

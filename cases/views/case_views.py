@@ -211,7 +211,7 @@ def case_unassign(request, public_id, user_id):
 def case_share(request, public_id):
     case = selectors.visible_case(request.user, public_id)
     permissions.require(permissions.can_share_case(request.user, case))
-    form = ShareForm(request.POST or None, recipients=selectors.share_recipients(case))
+    form = ShareForm(request.POST or None, recipients=selectors.share_recipients(case), request=request)
     return run_form(
         request, form=form,
         action=lambda f: access.case_share(

@@ -89,6 +89,7 @@ def test_every_roles_pages_read_right_to_left_without_english(live_server, trans
     }
     ARTIFACTS.mkdir(exist_ok=True)
     visited = 0
+    violations = []
     for role, paths in pages.items():
         user = cast.by_role()[role]
         user.preferred_language = language
@@ -96,6 +97,10 @@ def test_every_roles_pages_read_right_to_left_without_english(live_server, trans
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=language)
         page = context.new_page()
         page.set_default_timeout(15000)
+        # Anything the Content Security Policy blocks (an inline script or style, a foreign
+        # origin) is reported on the console: none may occur on any page.
+        page.on("console", lambda message: violations.append(message.text)
+                if "Content Security Policy" in message.text else None)
 
         def screenshot(step, page=page):
             page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{step}.png"), full_page=True)
@@ -119,3 +124,4 @@ def test_every_roles_pages_read_right_to_left_without_english(live_server, trans
             visited += 1
         context.close()
     assert visited == sum(len(paths) for paths in pages.values())
+    assert violations == []
