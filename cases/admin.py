@@ -4,17 +4,19 @@ Case files are not edited here: the admin shows only what `visible_cases` allows
 so the access policy and the audit trail have no back door.
 """
 
+import copy
+
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases import permissions, selectors
-from cases.forms import PasswordConfirmationMixin
+from cases.forms import PasswordConfirmationForm
 from cases.models import Case, CountryProfile, CountryReturn, Organisation, User
 from cases.models.risk import COUNTRY_FACTS
 from cases.services import access, risk
@@ -37,8 +39,24 @@ class OwnOrganisationMixin:
         return permissions.can_administer_organisation(request.user)
 
 
+class ConfirmedUserChangeForm(UserChangeForm, PasswordConfirmationForm):
+    pass
+
+
+class ConfirmedUserCreationForm(AdminUserCreationForm, PasswordConfirmationForm):
+    pass
+
+
+class ConfirmedPasswordChangeForm(AdminPasswordChangeForm, PasswordConfirmationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(OwnOrganisationMixin, DjangoUserAdmin):
+    form = ConfirmedUserChangeForm
+    add_form = ConfirmedUserCreationForm
+    change_password_form = ConfirmedPasswordChangeForm
+    change_user_password_template = "admin/cases/user/change_password.html"
     list_display = ["username", "first_name", "last_name", "role", yes_no(User, "is_active"), "last_login"]
     list_filter = ["role", "is_active"]
     search_fields = ["username", "first_name", "last_name"]
@@ -53,12 +71,18 @@ class UserAdmin(OwnOrganisationMixin, DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
 
     def get_form(self, request, obj=None, **kwargs):
-        """The admin's own password confirms every change of an account (role, organisation,
-        activation): PasswordConfirmationMixin adds the field; the model form must not look for it."""
-        fields = kwargs.get("fields") or flatten_fieldsets(self.get_fieldsets(request, obj))
-        kwargs["fields"] = [name for name in fields if name != "current_password"]
+        """The admin's own password confirms every change of an account (PasswordConfirmationForm)."""
         form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (PasswordConfirmationMixin, form), {"request": request})
+        return type(form.__name__, (form,), {"request": request})
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django builds this form itself, without get_form: give this request's copy of the
+        # admin a form class that knows the request (the admin object is shared between threads).
+        admin_for_request = copy.copy(self)
+        admin_for_request.change_password_form = type(
+            "ConfirmedPasswordChangeForm", (ConfirmedPasswordChangeForm,), {"request": request},
+        )
+        return DjangoUserAdmin.user_change_password(admin_for_request, request, id, form_url)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "preferred_language":

@@ -9,7 +9,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case files")
 
     def ready(self):
-        from cases import audit, revisions, roles
+        from cases import audit, middleware, revisions, roles  # noqa: F401 - middleware: the login-time receiver
 
         audit.register_models()
         revisions.track_case_models()

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 REDACTED = "[redacted]"
 _NOT_DIFFED = ["version", "created_at", "updated_at"]
@@ -99,6 +100,22 @@ def record_change(instance, changes: dict):
     LogEntry.objects.log_create(
         instance, action=LogEntry.Action.UPDATE,
         changes={field: [str(old), str(new)] for field, (old, new) in changes.items()},
+    )
+
+
+def record_caseload_export(user, count: int, filters: dict):
+    """Record that `user` downloaded the caseload export of `count` cases, with the filters used
+    (whether a search narrowed it, never the search term: it may be a name). On the user's own
+    record, scoped to their organisation like every entry an auditor reads."""
+    from auditlog.models import LogEntry
+
+    LogEntry.objects.log_create(
+        user, action=LogEntry.Action.ACCESS, changes={},
+        additional_data={
+            "organisation": user.organisation_id, "export": "caseload", "cases": count,
+            "filters": {name: value for name, value in filters.items() if name != "search" and value},
+            "searched": bool(filters.get("search")),
+        },
     )
 
 
@@ -195,6 +212,14 @@ def readable_entries(entries):
             yield entry, _("record"), f"#{entry.object_pk}", []
             continue
         identifier = entry.object_repr if _is_identifier_model(model) else f"#{entry.object_pk}"
+        export = (entry.additional_data or {}).get("export")
+        if export == "caseload":
+            count = int((entry.additional_data or {}).get("cases", 0))
+            yield entry, model._meta.verbose_name, identifier, [(
+                _("caseload export"), "—",
+                ngettext("%(count)s case downloaded", "%(count)s cases downloaded", count) % {"count": count}, False,
+            )]
+            continue
         rows = [(field.verbose_name, *(_readable_value(field, value, names) for value in pair),
                  isinstance(field, models.JSONField)) for field, pair in fields]
         yield entry, model._meta.verbose_name, identifier, rows

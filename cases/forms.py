@@ -1,7 +1,10 @@
 """Forms validate what people type; services decide and write. Every message is translatable."""
 
+import copy
+
 from django import forms
 from django.contrib.auth import authenticate
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -252,32 +255,47 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = candidates
 
 
-class PasswordConfirmationMixin:
-    """A sensitive action (sharing a case with another organisation, changing someone's role)
-    asks for the actor's password again: a session left open on a shared computer must not be
-    enough. The check goes through `authenticate`, so wrong passwords count toward the login
-    lockout (django-axes). The password is never shown again or kept."""
+class PasswordConfirmationForm(forms.Form):
+    """A sensitive action (sharing a case, exporting a caseload, changing an account) asks for
+    the actor's password again: a session left open on a shared computer must not be enough.
 
-    request = None  # set by the view (keyword) or the admin (per-request subclass)
+    Combine with another form class (`ShareForm(PasswordConfirmationForm)`, or after a model form
+    in the admin). The check goes through `authenticate`, so wrong passwords count toward the
+    login lockout (django-axes), but with an empty POST: axes stores the body of every failure,
+    and the rest of this form (a share's purpose, an account's fields) must not land there. The
+    password is never shown again or kept.
+    """
+
+    request = None  # given as a keyword, or set on a per-request subclass (the admin)
+    current_password = forms.CharField(
+        label=_("Your password, to confirm"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request or self.request
-        self.fields["current_password"] = forms.CharField(
-            label=_("Your password, to confirm"), strip=False,
-            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        )
+        self.fields["current_password"] = self.fields.pop("current_password")  # last, before the button
 
     def clean_current_password(self):
+        probe = copy.copy(self.request)
+        probe.POST = QueryDict()
         user = self.request.user
-        password = self.cleaned_data.get("current_password", "")
-        if authenticate(self.request, username=user.get_username(), password=password) is None:
-            raise forms.ValidationError(_("That is not your password. Nothing has been changed."),
-                                        code="wrong_password")
-        return ""
+        if authenticate(probe, username=user.get_username(), password=self.cleaned_data.get("current_password", "")):
+            return ""
+        if getattr(probe, "axes_locked_out", False):
+            raise forms.ValidationError(
+                _("Too many wrong passwords: confirming is paused for a while. Nothing has been changed."),
+                code="locked_out",
+            )
+        raise forms.ValidationError(_("That is not your password. Nothing has been changed."), code="wrong_password")
 
 
-class ShareForm(PasswordConfirmationMixin, forms.Form):
+class ExportForm(PasswordConfirmationForm):
+    """Downloading a caseload asks for the password again; the filters travel in the URL."""
+
+
+class ShareForm(PasswordConfirmationForm):
     organisation = forms.ModelChoiceField(label=_("Share with"), queryset=None)
     purpose = forms.CharField(label=_("Purpose of sharing"), max_length=300)
 

@@ -5,6 +5,8 @@ import time
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.utils.cache import patch_cache_control
 
 
@@ -50,19 +52,34 @@ class PrivateCacheMiddleware:
         return response
 
 
+LOGIN_TIME_KEY = "panah_login_at"
+
+
+@receiver(user_logged_in)
+def note_login_time(sender, request, user, **kwargs):
+    """The absolute session limit counts from here (SessionLimitMiddleware)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LOGIN_TIME_KEY] = int(time.time())
+
+
 class SessionLimitMiddleware:
     """Ends a session PANAH_SESSION_MAX_AGE seconds after its login, however busy; the idle limit
-    is SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST. The next request then meets the login
-    page, and `next` brings the person back to where they were."""
-
-    SESSION_KEY = "panah_login_at"
+    is SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST. A signed-in session without a login
+    time (one from before this rule) is ended too. The next request meets the login page, and
+    `next` brings the person back to where they were."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            started = request.session.setdefault(self.SESSION_KEY, int(time.time()))
-            if time.time() - started > settings.PANAH_SESSION_MAX_AGE:
+            started = request.session.get(LOGIN_TIME_KEY)
+            if started is None or time.time() - started > settings.PANAH_SESSION_MAX_AGE:
                 logout(request)
         return self.get_response(request)
+
+
+def axes_client_description(username, ip_address, user_agent, path_info, request):
+    """What django-axes writes in its log lines about a failed login: nothing personal (no
+    username, no address); the failed-login records in the admin hold those."""
+    return "a client (see the failed-login records)"

@@ -95,6 +95,11 @@ def can_share_case(user, case):
     )
 
 
+def can_export_caseload(user):
+    """Download the overview of the cases one may see (no names or contact details)."""
+    return _is_active(user) and user.organisation_id is not None and user.has_perm("cases.export_cases")
+
+
 def can_receive_case(organisation, case):
     return organisation.pk != case.organisation_id and organisation.kind in SHAREABLE_ORGANISATION_KINDS
 

@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group, Permission
 from cases.choices import Role
 
 ROLE_PERMISSIONS = {
-    Role.CASEWORKER: ["cases.add_case", "cases.share_case"],
-    Role.SUPERVISOR: ["cases.add_case", "cases.assign_case", "cases.share_case"],
+    Role.CASEWORKER: ["cases.add_case", "cases.share_case", "cases.export_cases"],
+    Role.SUPERVISOR: ["cases.add_case", "cases.assign_case", "cases.share_case", "cases.export_cases"],
     Role.UNHCR_LIAISON: ["cases.work_alert"],
     Role.LAWYER: [],
     Role.SERVICE_PROVIDER: [],

@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("", case_views.case_list, name="list"),
     path("new/", case_views.case_create, name="create"),
+    path("export/", case_views.case_export, name="export"),
     path("audit/", audit_views.audit_log, name="audit"),
     path("alerts/", alert_views.alert_queue, name="alert_queue"),
     path("alerts/<uuid:public_id>/", alert_views.alert_detail, name="alert_detail"),

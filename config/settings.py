@@ -64,12 +64,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: a session past its limit is logged out before anything
+    # (the audit trail, messages, a view) sees its user.
+    "cases.middleware.SessionLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.middleware.AuditMiddleware",
     "csp.middleware.CSPMiddleware",
     "cases.middleware.PrivateCacheMiddleware",
-    "cases.middleware.SessionLimitMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -141,8 +143,11 @@ AXES_CLIENT_IP_CALLABLE = "cases.middleware.client_ip"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
-AXES_VERBOSE = False  # no usernames or addresses in the logs; the tables keep them
-AXES_SENSITIVE_PARAMETERS = ["password"]
+# No usernames or addresses in the logs (the tables keep them), and no passwords in the stored
+# request bodies: axes masks these fields in AccessAttempt.post_data.
+AXES_VERBOSE = False
+AXES_CLIENT_STR_CALLABLE = "cases.middleware.axes_client_description"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "current_password", "password1", "password2"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

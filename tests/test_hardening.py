@@ -77,16 +77,67 @@ def test_behind_a_trusted_proxy_the_address_it_appended_is_the_client(cast, sett
 
 
 def test_an_idle_session_expires_and_a_busy_one_ends_after_its_maximum(cast, logged_in, settings):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
     client = logged_in(cast.caseworker)
     client.get(reverse("cases:list"))
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST  # each request pushes the idle expiry on
+    # Idle: the stored session's expiry passes, and the next request meets the login page.
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    idle = client.get(reverse("cases:list"))
+    assert idle.status_code == 302 and idle["Location"].startswith(reverse("login"))
+    # Busy: a session used a minute ago but logged into more than 8 hours ago ends too.
+    client = logged_in(cast.caseworker)
     session = client.session
     session["panah_login_at"] = int(time.time()) - settings.PANAH_SESSION_MAX_AGE - 1
     session.save()
     response = client.get(reverse("cases:list"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     assert "_auth_user_id" not in client.session
+
+
+def test_a_signed_in_session_without_a_login_time_is_ended(cast, logged_in):
+    client = logged_in(cast.caseworker)
+    session = client.session
+    del session["panah_login_at"]
+    session.save()
+    assert client.get(reverse("cases:list")).status_code == 302
+
+
+def test_wrong_confirmations_count_toward_the_lockout_and_store_no_password(cast, own_case, logged_in, settings,
+                                                                           caplog):
+    settings.AXES_FAILURE_LIMIT = 3
+    client = logged_in(cast.caseworker)
+    share = reverse("cases:share", kwargs={"public_id": own_case.public_id})
+    for attempt in range(3):
+        response = client.post(share, {"organisation": cast.clinic.pk, "purpose": "Fictional purpose",
+                                       "current_password": f"Guess-{attempt}!"})
+        assert response.status_code == 400
+    # Now even the right password is refused, with its own message, and nothing is shared.
+    locked = client.post(share, {"organisation": cast.clinic.pk, "purpose": "Fictional purpose",
+                                 "current_password": PASSWORD})
+    assert locked.status_code == 400 and "paused" in locked.content.decode()
+    assert 'value="Fictional purpose"' in locked.content.decode() and not own_case.shares.exists()
+    stored = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
+    assert "Guess-" not in stored and "Fictional purpose" not in stored
+    logged = caplog.text
+    assert "caseworker" not in logged and "127.0.0.1" not in logged
+
+
+def test_the_admin_password_change_needs_the_admins_own_password(cast, logged_in):
+    client = logged_in(cast.org_admin)
+    url = reverse("admin:auth_user_password_change", args=[cast.caseworker2.pk])
+    new = {"password1": "A-new-fictional-passphrase-77", "password2": "A-new-fictional-passphrase-77",
+           "usable_password": "true"}
+    refused = client.post(url, {**new, "current_password": "not-mine"})
+    assert refused.status_code == 200 and "That is not your password" in refused.content.decode()
+    cast.caseworker2.refresh_from_db()
+    assert cast.caseworker2.check_password(PASSWORD)
+    assert client.post(url, {**new, "current_password": PASSWORD}).status_code == 302
+    cast.caseworker2.refresh_from_db()
+    assert cast.caseworker2.check_password("A-new-fictional-passphrase-77")
 
 
 @pytest.mark.parametrize("path", ["/", "/cases/"])

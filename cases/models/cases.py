@@ -54,6 +54,7 @@ class Case(VersionedModel):
         permissions = [
             ("assign_case", _("Can assign and unassign caseworkers")),
             ("share_case", _("Can share a case with another organisation")),
+            ("export_cases", _("Can export a caseload overview (CSV)")),
         ]
         indexes = [
             models.Index(fields=["organisation", "status"]),

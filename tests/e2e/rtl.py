@@ -7,10 +7,11 @@ from playwright.sync_api import expect
 
 # Latin words a page may show although the UI is Uyghur or Arabic. Everything else in Latin script
 # is a string we forgot to translate. UNHCR stays Latin in Uyghur (locale/GLOSSARY.md), Panah in Arabic;
-# file formats, SHA-256, IP and UTC are written the same in every language; messaging apps keep the name
+# file formats (PDF, CSV…), SHA-256, IP and UTC are written the same in every language; messaging apps keep the name
 # their users see on their phones (Arabic adds it in brackets after a transliteration); and the US
 # refugee programme's "Priority-2" is a proper name a lawyer searches for.
-BRANDS = {"UNHCR", "Panah", "PDF", "PNG", "JPEG", "UTC", "SHA", "IP", "WhatsApp", "Telegram", "Signal", "Priority"}
+BRANDS = {"UNHCR", "Panah", "PDF", "PNG", "JPEG", "CSV", "UTC", "SHA", "IP", "WhatsApp", "Telegram", "Signal",
+          "Priority"}
 
 PAGE_TEXT = """(extraSkip) => {
   // translate="no" marks machine data (a JSON value in the audit trail), shown as stored.
