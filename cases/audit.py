@@ -203,10 +203,9 @@ def readable_entries(entries):
                     wanted.setdefault(field.related_model, set()).update(
                         str(value) for value in pair if value not in (None, "None", "", REDACTED))
         plans.append((entry, model, fields))
-    names = {
-        related: {str(obj.pk): str(obj) for obj in related._default_manager.filter(pk__in=pks)}
-        for related, pks in wanted.items()
-    }
+    from cases import selectors
+
+    names = selectors.audit_record_names(wanted)
     for entry, model, fields in plans:
         if model is None:  # the model no longer exists
             yield entry, _("record"), f"#{entry.object_pk}", []

@@ -133,6 +133,19 @@ def case_list(
     )
 
 
+def audit_record_names(wanted: dict) -> dict:
+    """The identifiers (reference, username, organisation or provider name) of the records that
+    audit entries point to, as {model: {pk as text: identifier}}, one query per model.
+
+    `wanted` maps such a model to primary keys taken from entries `audit_entries` already let
+    the reader see: this adds labels to those entries, never new rows.
+    """
+    return {
+        model: {str(obj.pk): str(obj) for obj in model._default_manager.filter(pk__in=pks)}
+        for model, pks in wanted.items()
+    }
+
+
 def caseload_export(user, **filters) -> QuerySet[Case]:
     """The cases of a caseload export: those of `user`'s own organisation that `user` may see,
     filtered as on the case list, restricted ones left out, with household size and caseworkers

@@ -121,6 +121,10 @@ def test_every_roles_pages_read_right_to_left_without_english(live_server, trans
             skip = [".field-password"] + (["table bdi"] if path == "/cases/audit/" else [])
             check_page(page, language, allowed, screenshot, f"{role}-{index}", user_values,
                        isolation=not path.startswith("/admin/"), skip=skip)
+            if path == "/cases/audit/":
+                # "before → after": the arrow points the way the page reads (mirrored right to left).
+                arrow = page.locator(".direction-arrow").first
+                assert arrow.evaluate("el => getComputedStyle(el).transform") == "matrix(-1, 0, 0, 1, 0, 0)"
             visited += 1
         context.close()
     assert visited == sum(len(paths) for paths in pages.values())
