@@ -262,3 +262,35 @@ def test_an_expired_form_gets_a_translated_page_that_says_nothing_was_saved(db, 
     html = response.content.decode()
     assert '<html lang="ky" dir="ltr">' in html and "Бул форманын мөөнөтү бүттү" in html
     assert "CSRF" not in html and "Referer" not in html  # Django's developer explanation stays out
+
+
+# Text a template shows outside translation tags. Left in on purpose: SHA-256 and UTC, written
+# the same in every language (the browser tests allow the same).
+TEMPLATE_TEXT_ALLOWED = {"SHA-", "UTC"}
+VISIBLE_ATTRIBUTES = re.compile(r'\b(?:title|placeholder|aria-label|alt)="([^"]*)"')
+
+
+def untranslated_template_words(text):
+    """Latin-script words a template would show that no translation tag covers: everything left
+    once comments, translation blocks, tags, variables, scripts, styles and markup are removed,
+    plus the attributes people read (title, placeholder, aria-label, alt)."""
+    for pattern in (r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", r"{#.*?#}", r"<!--.*?-->",
+                    r"{%\s*blocktrans(?:late)?\b.*?{%\s*endblocktrans(?:late)?\s*%}",
+                    r"{%\s*block bodyclass\s*%}.*?{%\s*endblock\s*%}",  # CSS class names
+                    r"<(script|style)\b.*?</\1>", r"{%.*?%}", r"{{.*?}}"):
+        text = re.sub(pattern, " ", text, flags=re.S)
+    attributes = VISIBLE_ATTRIBUTES.findall(text)
+    text = re.sub(r"&\w+;|&#\d+;", " ", re.sub(r"<[^>]*>", " ", text, flags=re.S))
+    words = [word for chunk in [text, *attributes] for word in re.findall(r"[A-Za-z][A-Za-z'’-]*", chunk)]
+    return [word for word in words if word not in TEMPLATE_TEXT_ALLOWED]
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_templates_show_no_text_outside_translation_tags(path):
+    assert untranslated_template_words(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_template_text_check_finds_untagged_words():
+    template = """{% load i18n %}<h1>{% translate "Cases" %}</h1><p>Search here</p>
+    <button title="Close">{{ label }}</button>{# note #}{% blocktranslate %}Hello {{ name }}{% endblocktranslate %}"""
+    assert untranslated_template_words(template) == ["Search", "here", "Close"]
