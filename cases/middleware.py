@@ -47,7 +47,10 @@ class PrivateCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        # An error page holds no case data, and asking who is logged in could fail again (a 503
+        # because the database is down).
+        if response.status_code < 500 and getattr(request, "user", None) is not None \
+                and request.user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True, max_age=0)
         return response
 

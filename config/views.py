@@ -1,15 +1,23 @@
 """Project-level pages: the landing page, health check and translated error pages (never Django's debug pages)."""
 
+import logging
+import sys
+
+from django import db
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils import translation
 
 from cases import selectors as case_selectors
 from referrals import permissions as referral_permissions
 from referrals import selectors as referral_selectors
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -48,7 +56,28 @@ def bad_request(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "errors/500.html", status=500)
+    """The 500 page, or, when the database is what failed, a 503 that says so.
+
+    Both are drawn without touching the database: the usual page template asks who is logged in,
+    which needs the database that may be the very thing that failed. The person's language
+    comes from the request (LocaleMiddleware), not from their account.
+    """
+    failure = sys.exc_info()[1]
+    if isinstance(failure, (db.OperationalError, db.InterfaceError)):
+        logger.error("Database unavailable: %s", type(failure).__name__)  # the class only: messages can quote data
+        return _standalone_page(request, "errors/database_unavailable.html", status=503)
+    return _standalone_page(request, "errors/500.html", status=500)
+
+
+def _standalone_page(request, template, *, status):
+    context = {
+        "LANGUAGE_CODE": translation.get_language(), "LANGUAGE_BIDI": translation.get_language_bidi(),
+        "page_template": template,
+    }
+    response = HttpResponse(loader.render_to_string("errors/standalone.html", context), status=status)
+    if status == 503:
+        response["Retry-After"] = "60"
+    return response
 
 
 def locked_out(request, original_response=None, credentials=None):
