@@ -7,6 +7,9 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import ngettext
 
 from tests.conftest import PASSWORD
 
@@ -47,7 +50,12 @@ def test_five_wrong_passwords_lock_that_username_from_that_address_with_a_transl
     locked = log_in(attacker, "caseworker", PASSWORD, "203.0.113.7")
     assert locked.status_code == 429 and "_auth_user_id" not in attacker.session
     html = locked.content.decode()
-    assert '<html lang="ru"' in html and "15" in html and "caseworker" not in html
+    with translation.override("ru"):
+        wait = ngettext("Too many wrong passwords were typed for this account from this connection. Try again in "
+                        "%(minutes)s minute.", "Too many wrong passwords were typed for this account from this "
+                        "connection. Try again in %(minutes)s minutes.", 15) % {"minutes": 15}
+    assert "15" in wait and not wait.startswith("Too many")  # the Russian catalogue's sentence, with the wait
+    assert '<html lang="ru"' in html and escape(wait) in html and "caseworker" not in html
     failures = AccessFailureLog.objects.filter(username="caseworker")
     assert failures.count() >= 5 and set(failures.values_list("ip_address", flat=True)) == {"203.0.113.7"}
     # The caseworker, at their own desk, still gets in: the lock is on the pair, not the account.

@@ -65,10 +65,8 @@ def case_list(request):
         query = params.urlencode()
         return redirect(reverse("cases:list") + (f"?{query}" if query else ""))
 
-    list_filters = _list_filters(request)
+    filters, list_filters = _list_filters(request)
     search_term = list_filters["search"]
-    filters = CaseFilterForm(request.GET)
-    filters.is_valid()
     cases = selectors.case_list(request.user, **list_filters)
     page = CappedCountPaginator(cases, filters.cleaned_data.get("per_page") or 25).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -86,11 +84,12 @@ def case_list(request):
 
 
 def _list_filters(request):
-    """The case list's filters from the query string, and its search from the session."""
+    """The case list's filter form (from the query string) and the selector arguments it gives,
+    with the search from the session. An invalid filter is dropped; the valid ones still apply."""
     filters = CaseFilterForm(request.GET)
-    filters.is_valid()  # an invalid filter is dropped; the valid ones still apply
+    filters.is_valid()
     cleaned = filters.cleaned_data
-    return {
+    return filters, {
         "search": request.session.get(SEARCH_SESSION_KEY, {}).get(request.GET.get("s", ""), ""),
         "country": cleaned.get("country", ""), "status": cleaned.get("status", ""),
         "unhcr_status": cleaned.get("unhcr_status", ""), "risk": cleaned.get("risk", ""),
@@ -109,7 +108,7 @@ def case_export(request):
     permissions.require(permissions.can_export_caseload(request.user))
     form = ExportForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
-        lines = export_services.caseload_export_start(actor=request.user, filters=_list_filters(request))
+        lines = export_services.caseload_export_start(actor=request.user, filters=_list_filters(request)[1])
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="panah-caseload-{clock.today().isoformat()}.csv"'
         return response
