@@ -16,7 +16,7 @@ RUN_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fon
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 DEBIAN_PACKAGES ?= $(RUN_PACKAGES)
 
-.PHONY: run test system-packages venv migrate messages demo lint bench clean
+.PHONY: run test system-packages venv migrate messages demo code lint bench clean
 
 system-packages:
 	@missing=""; \
@@ -45,6 +45,11 @@ messages: venv
 
 migrate: venv
 	PANAH_ENV=demo $(PY) manage.py migrate --noinput -v0
+	PANAH_ENV=demo $(PY) manage.py createcachetable
+
+# The second-factor code of a demo account: make code WHO=caseworker (KEY=1 prints its key instead).
+code: venv
+	@PANAH_ENV=demo $(PY) manage.py demo_code $(WHO) $(if $(KEY),--key)
 
 demo: migrate messages
 	PANAH_ENV=demo $(PY) manage.py seed_demo

@@ -19,7 +19,7 @@ from cases import permissions, selectors
 from cases.forms import PasswordConfirmationForm
 from cases.models import Case, CountryProfile, CountryReturn, Organisation, User
 from cases.models.risk import COUNTRY_FACTS
-from cases.services import access, risk
+from cases.services import access, accounts, risk
 from config.admin_display import yes_no
 from config.widgets import LanguageSelect
 
@@ -40,7 +40,14 @@ class OwnOrganisationMixin:
 
 
 class ConfirmedUserChangeForm(UserChangeForm, PasswordConfirmationForm):
-    pass
+    reset_second_factor = forms.BooleanField(
+        label=_("Reset the second factor"), required=False,
+        help_text=_(
+            "For a lost or stolen phone or key: removes this person's authenticator app, security keys "
+            "and recovery codes, and logs them out everywhere. At their next login they must set up a "
+            "new one before they can see anything."
+        ),
+    )
 
 
 class ConfirmedUserCreationForm(AdminUserCreationForm, PasswordConfirmationForm):
@@ -64,6 +71,7 @@ class UserAdmin(OwnOrganisationMixin, DjangoUserAdmin):
         (None, {"fields": ["username", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "email", "preferred_language"]}),
         (_("Membership"), {"fields": ["organisation", "role", "is_active"]}),
+        (_("Second factor"), {"fields": ["reset_second_factor"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
         (None, {"fields": ["current_password"]}),
     ]
@@ -112,6 +120,8 @@ class UserAdmin(OwnOrganisationMixin, DjangoUserAdmin):
             obj.save()
         # Groups and per-case grants must follow the role: only the membership service does that.
         access.user_set_membership(actor=request.user, user=obj, organisation=organisation, role=role)
+        if change and form.cleaned_data.get("reset_second_factor"):
+            accounts.user_second_factor_reset(actor=request.user, user=obj)
 
     def has_delete_permission(self, request, obj=None):
         # Staff leave by deactivation: their name must stay on the audit trail.

@@ -16,7 +16,7 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 REDACTED = "[redacted]"
 _NOT_DIFFED = ["version", "created_at", "updated_at"]
@@ -25,6 +25,19 @@ _NOT_DIFFED = ["version", "created_at", "updated_at"]
 def redact(value):
     """Mask callable for auditlog (AUDITLOG_MASK_CALLABLE): hide the whole value."""
     return REDACTED
+
+
+def register(model, *, exclude_fields=(), mask_fields=()):
+    """`auditlog.register`, with every encrypted field of `model` masked whole and every blind
+    index left out, whatever the caller listed: neither plaintext, ciphertext nor an HMAC of a
+    document number ever enters a diff."""
+    from cases.encryption import BlindIndexField, encrypted_fields
+
+    excluded = [*exclude_fields, *(field.name for field in model._meta.concrete_fields
+                                   if isinstance(field, BlindIndexField) and field.name not in exclude_fields)]
+    masked = [*mask_fields, *(field.name for field in encrypted_fields(model)
+                              if field.name not in mask_fields and field.name not in excluded)]
+    auditlog.register(model, exclude_fields=excluded, mask_fields=masked)
 
 
 def register_models():
@@ -52,41 +65,45 @@ def register_models():
     from cases.models.people import NAME_FIELDS
 
     # The permission groups are bookkeeping made with the organisation; an auditor learns nothing from them.
-    auditlog.register(Organisation, exclude_fields=["owners_group", "recipients_group"])
-    auditlog.register(User, exclude_fields=["password", "last_login"])
-    auditlog.register(
+    register(Organisation, exclude_fields=["owners_group", "recipients_group"])
+    register(User, exclude_fields=["password", "last_login"])
+    register(
         Case,
         # Risk fields are written by the engine, whose own history is the RiskAssessment table.
         exclude_fields=[*_NOT_DIFFED, "risk_level", "risk_assessment"],
         mask_fields=["unhcr_number", "status_reason", "host_city"],
     )
-    auditlog.register(CaseStatusChange, mask_fields=["reason"])
-    auditlog.register(CaseAssignment)
-    auditlog.register(CaseShare, mask_fields=["purpose"])
-    auditlog.register(
+    register(CaseStatusChange, mask_fields=["reason"])
+    register(CaseAssignment)
+    register(CaseShare, mask_fields=["purpose"])
+    register(
         Person,
         exclude_fields=[*_NOT_DIFFED, "search_names", "phones", "documents", "legal_statuses"],
-        mask_fields=[*NAME_FIELDS, "date_of_birth", "place_of_birth", "contact_notes"],
+        mask_fields=[*NAME_FIELDS, "date_of_birth", "place_of_birth", "contact_notes", "address"],
     )
-    auditlog.register(PersonPhone, mask_fields=["number", "label"])
-    auditlog.register(
+    register(PersonPhone, mask_fields=["number", "label"])
+    register(
         IdentityDocument,
-        exclude_fields=[*_NOT_DIFFED, "number_normalised"],
+        exclude_fields=_NOT_DIFFED,
         mask_fields=["number", "name_as_printed"],
     )
-    auditlog.register(LegalStatus, exclude_fields=_NOT_DIFFED, mask_fields=["notes"])
-    auditlog.register(Relative, exclude_fields=_NOT_DIFFED, mask_fields=["name", "source", "notes"])
-    auditlog.register(Incident, exclude_fields=_NOT_DIFFED, mask_fields=["place", "description"])
-    auditlog.register(Note, exclude_fields=_NOT_DIFFED, mask_fields=["text"])
-    auditlog.register(
+    register(LegalStatus, exclude_fields=_NOT_DIFFED, mask_fields=["notes"])
+    register(Relative, exclude_fields=_NOT_DIFFED, mask_fields=["name", "source", "notes"])
+    register(Incident, exclude_fields=_NOT_DIFFED, mask_fields=["place", "description"])
+    register(Note, exclude_fields=_NOT_DIFFED, mask_fields=["text"])
+    register(
         Attachment, exclude_fields=[*_NOT_DIFFED, "file"], mask_fields=["original_name", "description"],
     )
     # Country facts and rule sets weigh every assessment: who changed what, and when, is kept.
-    auditlog.register(CountryProfile, exclude_fields=_NOT_DIFFED)
-    auditlog.register(CountryReturn)
-    auditlog.register(RiskRuleSet)
-    auditlog.register(Alert, exclude_fields=_NOT_DIFFED)
-    auditlog.register(Intervention, mask_fields=["note"])
+    register(CountryProfile, exclude_fields=_NOT_DIFFED)
+    register(CountryReturn)
+    register(RiskRuleSet)
+    register(Alert, exclude_fields=_NOT_DIFFED)
+    register(Intervention, mask_fields=["note"])
+    # Second factors added and removed (a reset by an administrator among them); never the key.
+    from allauth.mfa.models import Authenticator
+
+    register(Authenticator, exclude_fields=["data", "last_used_at"])
 
 
 def record_change(instance, changes: dict):
@@ -161,6 +178,35 @@ def _is_identifier_model(model):
     return (model._meta.app_label, model._meta.model_name) in _IDENTIFIER_REPRS
 
 
+# Models of installed packages that we audit, named in our words: their own labels are English,
+# or translated into only some of our languages.
+_PACKAGE_MODEL_LABELS = {("mfa", "authenticator"): gettext_lazy("second factor")}
+_PACKAGE_FIELD_LABELS = {
+    ("mfa", "authenticator", "user"): gettext_lazy("user"),
+    ("mfa", "authenticator", "type"): gettext_lazy("kind"),
+    ("mfa", "authenticator", "created_at"): gettext_lazy("added on"),
+}
+_PACKAGE_CHOICE_LABELS = {
+    ("mfa", "authenticator", "type"): {
+        "totp": gettext_lazy("authenticator app"),
+        "webauthn": gettext_lazy("security key"),
+        "recovery_codes": gettext_lazy("recovery codes"),
+    },
+}
+
+
+def _model_label(model):
+    return _PACKAGE_MODEL_LABELS.get((model._meta.app_label, model._meta.model_name), model._meta.verbose_name)
+
+
+def _field_key(field):
+    return (field.model._meta.app_label, field.model._meta.model_name, field.name)
+
+
+def _field_label(field):
+    return _PACKAGE_FIELD_LABELS.get(_field_key(field), field.verbose_name)
+
+
 def _change_pairs(entry):
     """The entry's changes as {field name: (before, after)}, whatever shape auditlog stored."""
     pairs = {}
@@ -214,14 +260,14 @@ def readable_entries(entries):
         export = (entry.additional_data or {}).get("export")
         if export == "caseload":
             count = int((entry.additional_data or {}).get("cases", 0))
-            yield entry, model._meta.verbose_name, identifier, [(
+            yield entry, _model_label(model), identifier, [(
                 _("caseload export"), "—",
                 ngettext("%(count)s case downloaded", "%(count)s cases downloaded", count) % {"count": count}, False,
             )]
             continue
-        rows = [(field.verbose_name, *(_readable_value(field, value, names) for value in pair),
+        rows = [(_field_label(field), *(_readable_value(field, value, names) for value in pair),
                  isinstance(field, models.JSONField)) for field, pair in fields]
-        yield entry, model._meta.verbose_name, identifier, rows
+        yield entry, _model_label(model), identifier, rows
 
 
 def _readable_value(field, value, names):
@@ -239,7 +285,7 @@ def _readable_value(field, value, names):
                 "record": related._meta.verbose_name, "id": value}
         return f"{related._meta.verbose_name} #{value}"
     if field.choices:
-        labels = {str(key): label for key, label in field.flatchoices}
+        labels = _PACKAGE_CHOICE_LABELS.get(_field_key(field)) or {str(key): label for key, label in field.flatchoices}
         return labels.get(value, value)
     if isinstance(field, models.DateTimeField):
         moment = parse_datetime(value)

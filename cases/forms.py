@@ -94,9 +94,9 @@ class PersonForm(VersionedFormMixin, forms.ModelForm):
         model = Person
         fields = [
             "relationship", *NAME_FIELDS, "date_of_birth", "date_of_birth_precision", "place_of_birth", "sex",
-            "languages", "safe_contact_method", "contact_notes",
+            "languages", "safe_contact_method", "contact_notes", "address",
         ]
-        widgets = {"date_of_birth": DATE_INPUT}
+        widgets = {"date_of_birth": DATE_INPUT, "address": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, region=None, with_phone=False, principal=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -397,3 +397,70 @@ class AlertCloseForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("What happened"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- Retention and erasure -----------------------------------------------------------------------
+
+class LegalHoldForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the file must be preserved"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example the proceedings, inquiry or complaint the file is needed for."),
+    )
+
+
+class LegalHoldLiftForm(forms.Form):
+    reason = forms.CharField(label=_("Why the hold ends"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RetentionKeepForm(forms.Form):
+    keep_for = forms.TypedChoiceField(label=_("Keep the file for"), coerce=int, choices=())
+    reason = forms.CharField(
+        label=_("Why the file is still needed"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example a pending appeal, a resettlement procedure, or a request from the client."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from cases.retention import KEEP_OPTIONS
+
+        super().__init__(*args, **kwargs)
+        self.fields["keep_for"].choices = KEEP_OPTIONS
+
+
+class ErasureForm(PasswordConfirmationForm):
+    """Erasing a case asks for the case reference typed out and the password again."""
+
+    reason = forms.ChoiceField(label=_("Why the case is erased"), choices=())
+    request_received_on = forms.DateField(
+        label=_("Request received on"), widget=DATE_INPUT, required=False,
+        help_text=_("When the client asked for erasure (required for a client's request)."),
+    )
+    confirm_reference = forms.CharField(label=_("Type the case reference to confirm"), max_length=20)
+
+    def __init__(self, *args, case, by_review=False, **kwargs):
+        from cases.models.retention import ErasureReason
+
+        super().__init__(*args, **kwargs)
+        self.case = case
+        if by_review:
+            del self.fields["reason"]
+            del self.fields["request_received_on"]
+        else:
+            self.fields["reason"].choices = [
+                (choice.value, choice.label) for choice in ErasureReason if choice != ErasureReason.RETENTION_REVIEW
+            ]
+
+    def clean_request_received_on(self):
+        return _not_in_future(self.cleaned_data.get("request_received_on"), _("A request cannot come from the future."))
+
+    def clean_confirm_reference(self):
+        typed = self.cleaned_data.get("confirm_reference", "").strip().upper()
+        if typed != self.case.reference.upper():
+            raise forms.ValidationError(_("That is not this case's reference. Nothing has been erased."),
+                                        code="wrong_reference")
+        return typed
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == "client_request" and not cleaned.get("request_received_on"):
+            self.add_error("request_received_on", _("Enter the date the client asked for erasure."))
+        return cleaned

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 
 
@@ -80,6 +82,74 @@ class SessionLimitMiddleware:
             if started is None or time.time() - started > settings.PANAH_SESSION_MAX_AGE:
                 logout(request)
         return self.get_response(request)
+
+
+ACTIVITY_KEY = "panah_seen_at"
+
+
+class SessionActivityMiddleware:
+    """Keeps the "last seen" time and address of one's sessions (the list where a person logs out
+    a browser they don't recognise) fresh to within PANAH_SESSION_ACTIVITY_SECONDS: allauth's
+    own tracking writes on every request, a cost every page would pay."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and request.session.session_key:
+            now = int(time.time())
+            if now - request.session.get(ACTIVITY_KEY, 0) > settings.PANAH_SESSION_ACTIVITY_SECONDS:
+                from allauth.usersessions.models import UserSession
+
+                UserSession.objects.create_from_request(request)
+                request.session[ACTIVITY_KEY] = now
+        return self.get_response(request)
+
+
+SECOND_FACTOR_KEY = "panah_second_factor"
+# What a signed-in person without a second factor may reach: setting one up (and the
+# re-authentication allauth asks for first), the language switch, logging out, the health check.
+SECOND_FACTOR_SETUP_VIEWS = {
+    "mfa_index", "mfa_activate_totp", "mfa_add_webauthn", "mfa_reauthenticate", "mfa_reauthenticate_webauthn",
+    "account_reauthenticate", "mfa_view_recovery_codes", "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes", "logout", "account_logout", "set_language", "health",
+}
+
+
+class SecondFactorRequiredMiddleware:
+    """No case, referral or document for an account without a second factor: every other page
+    sends it to the security page to set one up. Once seen, the answer is kept in the session
+    (an account can't drop its last second factor: cases.accounts.SecondFactorAdapter), so
+    pages don't pay a query for it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not request.session.get(SECOND_FACTOR_KEY):
+            from cases.accounts import has_second_factor
+
+            if has_second_factor(user):
+                request.session[SECOND_FACTOR_KEY] = True
+            elif _view_name(request) not in SECOND_FACTOR_SETUP_VIEWS:
+                return redirect("mfa_index")
+        return self.get_response(request)
+
+
+def _view_name(request):
+    try:
+        return resolve(request.path_info).url_name
+    except Resolver404:
+        return None
+
+
+def axes_username(request, credentials):
+    """The username a login attempt was for, as django-axes counts it: from the credentials
+    `authenticate` got (allauth's login, our password confirmations), or the login form's field."""
+    if credentials and credentials.get("username"):
+        return credentials["username"]
+    return request.POST.get("login") if request is not None else None
 
 
 def axes_client_description(username, ip_address, user_agent, path_info, request):

@@ -190,3 +190,30 @@ def can_view_risk_rules(user):
 
 def can_edit_country_profiles(user):
     return _is_active(user) and user.has_perm("cases.change_countryprofile")
+
+
+# --- Retention and erasure -----------------------------------------------------------------------
+
+def can_manage_retention(user):
+    """The retention queue and schedule: an organisation's supervisors, for its own cases only."""
+    return _is_active(user) and user.organisation_id is not None and user.has_perm("cases.manage_retention")
+
+
+def can_decide_retention_review(user, review):
+    return can_manage_retention(user) and review.organisation_id == user.organisation_id
+
+
+def can_manage_case_retention(user, case):
+    """Place or lift a legal hold on the case, or erase it: a supervisor of the owning organisation."""
+    return (
+        can_manage_retention(user)
+        and case.organisation_id == user.organisation_id
+        and can_view_case(user, case)
+    )
+
+
+def can_view_erasure_records(user):
+    """Supervisors and auditors, of their own organisation's erasures."""
+    return _is_active(user) and user.organisation_id is not None and (
+        user.has_perm("cases.manage_retention") or user.has_perm("cases.view_erasurerecord")
+    )

@@ -30,6 +30,7 @@ class CaseQuerySet(models.QuerySet):
         is an uncorrelated subquery, evaluated once rather than once per case.
         """
         from cases import phones
+        from cases.encryption import blind_index
         from cases.models import IdentityDocument, Person, PersonPhone
         from cases.text import fold_for_search, normalise_document_number
 
@@ -45,13 +46,15 @@ class CaseQuerySet(models.QuerySet):
                 people = people.filter(search_names__contains=word)
             return self.filter(pk__in=people.values("case_id"))
         condition = models.Q(reference=term.upper())  # references are stored upper-case
-        number = normalise_document_number(term)
-        if number:
-            documents = IdentityDocument.objects.filter(number_normalised=number)
+        # Document and phone numbers are encrypted: they are found by their blind index (an HMAC
+        # of the normalised number), exact matches only.
+        if normalise_document_number(term):
+            documents = IdentityDocument.objects.filter(number_index=blind_index("document", term))
             condition |= models.Q(pk__in=documents.values("person__case_id"))
         numbers = phones.search_candidates(term, phone_regions)
         if numbers:
-            condition |= models.Q(pk__in=PersonPhone.objects.filter(number__in=numbers).values("person__case_id"))
+            indexes = [blind_index("phone", number) for number in numbers]
+            condition |= models.Q(pk__in=PersonPhone.objects.filter(number_index__in=indexes).values("person__case_id"))
         return self.filter(condition)
 
 

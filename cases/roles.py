@@ -11,12 +11,14 @@ from cases.choices import Role
 
 ROLE_PERMISSIONS = {
     Role.CASEWORKER: ["cases.add_case", "cases.share_case", "cases.export_cases"],
-    Role.SUPERVISOR: ["cases.add_case", "cases.assign_case", "cases.share_case", "cases.export_cases"],
+    Role.SUPERVISOR: [
+        "cases.add_case", "cases.assign_case", "cases.share_case", "cases.export_cases", "cases.manage_retention",
+    ],
     Role.UNHCR_LIAISON: ["cases.work_alert"],
     Role.LAWYER: [],
     Role.SERVICE_PROVIDER: [],
     Role.ORG_ADMIN: ["cases.view_user", "cases.change_user", "cases.add_user", "cases.view_organisation"],
-    Role.AUDITOR: ["auditlog.view_logentry"],
+    Role.AUDITOR: ["auditlog.view_logentry", "cases.view_erasurerecord"],
 }
 
 # Roles whose members see every case their organisation owns (through its owners group).

@@ -9,7 +9,7 @@ import datetime
 from auditlog.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from cases import audit, clock, permissions
@@ -36,6 +36,7 @@ from cases.models import (
     User,
 )
 from cases.models.people import NAME_FIELDS
+from cases.models.retention import OPEN_REVIEW_STATES, ErasureRecord, LegalHold, RetentionReview, ReviewState
 from cases.models.risk import COUNTRY_FACT_NAMES, COUNTRY_FACTS, CountryProfile, CountryReturn, RiskRuleSet
 from cases.risk.explain import evidence_keys, explain
 from cases.roles import ASSIGNABLE_ROLES
@@ -434,3 +435,106 @@ def alerts_on_my_cases(user, *, limit: int = 20) -> QuerySet[Alert]:
     """Open alerts on the cases `user` is assigned to, most urgent first (the dashboard's list)."""
     mine = visible_cases(user).assigned_to(user).values("pk")
     return alert_queue(user, state="open").filter(case_id__in=mine).select_related("case")[:limit]
+
+
+def own_sessions(user):
+    """The browsers logged in to `user`'s account, oldest first (expired ones are removed on the way)."""
+    from allauth.usersessions.models import UserSession
+
+    return sorted(UserSession.objects.purge_and_list(user), key=lambda session: session.created_at)
+
+
+# --- Retention and erasure -----------------------------------------------------------------------
+
+# The queue also lists reviews coming up within this many days, so a supervisor can plan.
+RETENTION_UPCOMING_DAYS = 90
+
+
+def retention_reviews(user) -> QuerySet:
+    """The retention reviews of the user's organisation, if they may manage retention; none otherwise."""
+    if not permissions.can_manage_retention(user):
+        return RetentionReview.objects.none()
+    return RetentionReview.objects.filter(organisation_id=user.organisation_id)
+
+
+def retention_queue(user) -> dict:
+    """Due reviews (oldest first) and those coming up, each with its case and whether a hold is in force."""
+    held = LegalHold.objects.filter(case_id=OuterRef("case_id"), lifted_at__isnull=True)
+    reviews = retention_reviews(user).select_related("case").annotate(held=Exists(held))
+    horizon = clock.today() + datetime.timedelta(days=RETENTION_UPCOMING_DAYS)
+    return {
+        "due": list(reviews.filter(state=ReviewState.DUE).order_by("due_on", "pk")),
+        "upcoming": list(reviews.filter(state=ReviewState.SCHEDULED, due_on__lte=horizon).order_by("due_on", "pk")),
+    }
+
+
+def open_retention_review(user, review_id):
+    """An undecided review of the user's organisation, or 404."""
+    return get_object_or_404(
+        retention_reviews(user).filter(state__in=OPEN_REVIEW_STATES, case__isnull=False)
+        .select_related("case", "case__organisation"),
+        pk=review_id,
+    )
+
+
+def case_retention(case: Case) -> dict:
+    """What the case page's retention section shows: the hold in force, past holds, the open review."""
+    holds = list(case.legal_holds.select_related("placed_by", "lifted_by"))
+    return {
+        "active_hold": next((hold for hold in holds if hold.is_active), None),
+        "past_holds": [hold for hold in holds if not hold.is_active],
+        "open_review": case.retention_reviews.filter(state__in=OPEN_REVIEW_STATES).first(),
+    }
+
+
+def active_legal_hold(case: Case):
+    return case.legal_holds.filter(lifted_at__isnull=True).select_related("placed_by").first()
+
+
+def erasure_preview(case: Case) -> list[tuple[str, int]]:
+    """How many records of each kind erasing `case` would remove, as (record type, count) rows."""
+    from cases import erasure
+    from cases.models import Attachment, IdentityDocument, Incident, LegalStatus, Note, PersonPhone, Relative
+
+    counts = erasure.previews(case)
+    counts.update({
+        "cases.person": case.people.count(),
+        "cases.identitydocument": IdentityDocument.objects.filter(person__case=case).count(),
+        "cases.legalstatus": LegalStatus.objects.filter(person__case=case).count(),
+        "cases.personphone": PersonPhone.objects.filter(person__case=case).count(),
+        "cases.relative": Relative.objects.filter(case=case).count(),
+        "cases.incident": Incident.objects.filter(case=case).count(),
+        "cases.note": Note.objects.filter(case=case).count(),
+        "cases.attachment": Attachment.objects.filter(case=case).count(),
+        "cases.alert": case.alerts.count(),
+    })
+    return record_type_counts(counts)
+
+
+def record_type_counts(counts: dict) -> list[tuple[str, int]]:
+    """{"cases.person": 3, ...} as (translated record type, count) rows, largest first; bookkeeping left out."""
+    from django.apps import apps
+
+    rows = []
+    for label, count in counts.items():
+        if not count or label in _BOOKKEEPING_LABELS:
+            continue
+        try:
+            name = apps.get_model(label)._meta.verbose_name_plural
+        except (LookupError, ValueError):
+            name = label
+        rows.append((name, count))
+    return sorted(rows, key=lambda row: (-row[1], str(row[0])))
+
+
+# Rows an erasure removes that are not records anyone wrote (permission grants, counters).
+_BOOKKEEPING_LABELS = {
+    "cases.caseuserobjectpermission", "cases.casegroupobjectpermission", "cases.caserevision",
+}
+
+
+def erasure_records(user) -> QuerySet:
+    """Erasures of the user's organisation, for its supervisors and auditors."""
+    if not permissions.can_view_erasure_records(user):
+        return ErasureRecord.objects.none()
+    return ErasureRecord.objects.filter(organisation_id=user.organisation_id).select_related("erased_by", "review")

@@ -7,6 +7,7 @@ import uuid
 
 from django_q.tasks import async_task
 
+from cases.encryption import EncryptionKeyError
 from cases.models import Attachment
 
 logger = logging.getLogger(__name__)
@@ -23,11 +24,15 @@ def attachment_verify(attachment_id: int) -> bool:
         return False
     digest = hashlib.sha256()
     try:
+        # Decrypted by the storage: the hash recorded at upload is the plaintext's.
         with attachment.file.open("rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
     except FileNotFoundError:
         logger.error("attachment %s: stored file is missing", attachment_id)
+        return False
+    except EncryptionKeyError:
+        logger.error("attachment %s: stored file cannot be decrypted with the configured keys", attachment_id)
         return False
     if digest.hexdigest() != attachment.sha256:
         logger.error("attachment %s: stored file does not match its recorded SHA-256", attachment_id)
@@ -134,8 +139,18 @@ def schedule_alert_notification_retry(notification_id: int, delay_seconds: int) 
     schedule_retry("cases.tasks.alert_notification_send", notification_id, delay_seconds, name="alert-notification")
 
 
+def retention_reviews_mark_due() -> dict:
+    """Mark the retention reviews whose date has come (never erases: a supervisor decides)."""
+    from cases.services.retention import retention_reviews_mark_due as mark_due
+
+    return mark_due()
+
+
 # Created (and corrected) by `manage.py setup_schedules`, which `make run` and deployments call.
 SCHEDULES = {
+    "panah-retention-reviews-daily": {
+        "func": "cases.tasks.retention_reviews_mark_due", "schedule_type": "D", "minutes": None,
+    },
     "panah-risk-daily": {
         "func": "cases.tasks.risk_recompute_daily", "schedule_type": "D", "minutes": None,
     },

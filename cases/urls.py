@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import alert_views, audit_views, case_views, record_views
+from cases.views import alert_views, audit_views, case_views, record_views, retention_views
 
 app_name = "cases"
 
@@ -15,6 +15,14 @@ urlpatterns = [
     path("alerts/<uuid:public_id>/interventions/", alert_views.alert_intervention, name="alert_intervention"),
     path("alerts/<uuid:public_id>/close/", alert_views.alert_close, name="alert_close"),
     path("risk/rules/", alert_views.risk_rules, name="risk_rules"),
+    path("retention/", retention_views.retention_queue, name="retention_queue"),
+    path("retention/schedule/", retention_views.retention_schedule, name="retention_schedule"),
+    path("retention/erasures/", retention_views.erasure_records, name="erasure_records"),
+    path("retention/reviews/<int:review_id>/", retention_views.retention_review, name="retention_review"),
+    path(
+        "retention/reviews/<int:review_id>/erase/", retention_views.retention_review_erase,
+        name="retention_review_erase",
+    ),
     path("<uuid:public_id>/risk/", alert_views.case_risk, name="case_risk"),
     path("<uuid:public_id>/", case_views.case_detail, name="detail"),
     path("<uuid:public_id>/edit/", case_views.case_edit, name="edit"),
@@ -23,6 +31,9 @@ urlpatterns = [
     path("<uuid:public_id>/unassign/<int:user_id>/", case_views.case_unassign, name="unassign"),
     path("<uuid:public_id>/share/", case_views.case_share, name="share"),
     path("<uuid:public_id>/unshare/<int:organisation_id>/", case_views.case_unshare, name="unshare"),
+    path("<uuid:public_id>/legal-hold/", retention_views.legal_hold_place, name="legal_hold_place"),
+    path("<uuid:public_id>/legal-hold/lift/", retention_views.legal_hold_lift, name="legal_hold_lift"),
+    path("<uuid:public_id>/erase/", retention_views.case_erase, name="erase"),
     path("<uuid:public_id>/people/add/", record_views.person_add, name="person_add"),
     path("<uuid:public_id>/people/<int:person_id>/edit/", record_views.person_edit, name="person_edit"),
     path("<uuid:public_id>/people/<int:person_id>/remove/", record_views.person_remove, name="person_remove"),

@@ -28,6 +28,28 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def _demo_field_keys(path):
+    """Field keys for the demo and the tests: made once (by whichever process comes first) and kept
+    in `path`. Never used in production. A Fernet key is 32 random bytes in url-safe base64."""
+    import base64
+    import secrets
+    import time
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(f"PANAH_FIELD_KEYS={base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}\n"
+                      f"PANAH_BLIND_INDEX_KEY={secrets.token_urlsafe(32)}\n")
+    except FileExistsError:
+        pass
+    for _attempt in range(50):  # another process may be half-way through writing it
+        keys = dict(line.split("=", 1) for line in path.read_text().split() if "=" in line)
+        if len(keys) == 2:
+            return keys
+        time.sleep(0.1)
+    raise ImproperlyConfigured(f"{path} is incomplete: delete it, or set PANAH_FIELD_KEYS and PANAH_BLIND_INDEX_KEY.")
+
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if IS_PRODUCTION:
@@ -48,6 +70,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",  # intcomma: counts grouped the local way (12 345, 12,345, 12.345)
     "axes",
     "csp",
+    # Login, second factor (TOTP, security keys, recovery codes) and one's sessions. Only the
+    # login, re-authentication, second-factor and session views are routed (config/urls.py):
+    # accounts are made by an organisation's admin, never by sign-up or e-mail.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "guardian",
     "auditlog",
     "django_q",
@@ -67,6 +96,10 @@ MIDDLEWARE = [
     # Right after authentication: a session past its limit is logged out before anything
     # (the audit trail, messages, a view) sees its user.
     "cases.middleware.SessionLimitMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "cases.middleware.SessionActivityMiddleware",
+    # Nobody without a second factor sees a case: every page but setting one up redirects there.
+    "cases.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.middleware.AuditMiddleware",
@@ -120,6 +153,16 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# One cache shared by every web process: a second-factor code is accepted once across all of them,
+# and login rate limits count across them. The table is made by `createcachetable` (make migrate;
+# Django's test database creation runs it too).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "panah_cache"},
+}
+if PANAH_ENV == "test":
+    # One process (live_server runs in the tests' own), and each test starts with an empty cache
+    # (tests/conftest.py): codes and rate limits don't leak from one test into the next.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Authentication and access ----------------------------------------------------------------
 AUTH_USER_MODEL = "cases.User"
@@ -147,10 +190,52 @@ AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
 # request bodies: axes masks these fields in AccessAttempt.post_data.
 AXES_VERBOSE = False
 AXES_CLIENT_STR_CALLABLE = "cases.middleware.axes_client_description"
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "current_password", "password1", "password2"]
+AXES_SENSITIVE_PARAMETERS = [
+    "username", "login", "ip_address", "password", "current_password", "password1", "password2", "code",
+]
+# allauth's login form calls its field "login" and passes it on as `username`.
+AXES_USERNAME_CALLABLE = "cases.middleware.axes_username"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login and the second factor (django-allauth). Username and password, then a code from an
+# authenticator app, a security key (WebAuthn) or a one-time recovery code. Accounts come from an
+# organisation's admin: no sign-up, no e-mail verification, no "remember me" on shared computers.
+ACCOUNT_ADAPTER = "cases.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"login": "cases.accounts.LoginForm", "reauthenticate": "cases.accounts.PasswordReauthenticationForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")  # no e-mailed codes
+# Wrong passwords are django-axes' to count and lock (above, with its audit table); allauth's own
+# per-username limit sits above axes' so the lockout page is what a guesser meets. The same
+# limit caps guesses at the second factor: ten codes per account per quarter hour.
+ACCOUNT_RATE_LIMITS = {"login": "60/m/ip", "login_failed": "30/m/ip,10/15m/key"}
+MFA_ADAPTER = "cases.accounts.SecondFactorAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_FORMS = {
+    "authenticate": "cases.accounts.SecondFactorForm",
+    "reauthenticate": "cases.accounts.SecondFactorReauthenticationForm",
+    "activate_totp": "cases.accounts.AuthenticatorAppForm",
+    "add_webauthn": "cases.accounts.AddSecurityKeyForm",
+    "edit_webauthn": "cases.accounts.EditSecurityKeyForm",
+}
+MFA_TOTP_ISSUER = "Panah"
+# One 30-second step either side: phones' clocks drift. A code is accepted once (the shared cache).
+MFA_TOTP_TOLERANCE = 1
+# No e-mail verification exists here (accounts are made by an admin), so don't wait for one.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_RECOVERY_CODE_COUNT = 10
+# Security keys need https, except on this machine in the demo and the tests.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not IS_PRODUCTION
+# "Last seen" in one's list of sessions is kept by cases.middleware.SessionActivityMiddleware, at
+# most every few minutes (allauth's own middleware writes on every request).
+USERSESSIONS_TRACK_ACTIVITY = False
+PANAH_SESSION_ACTIVITY_SECONDS = 5 * 60
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -239,6 +324,54 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
 
+# --- Field encryption (cases/encryption.py) ----------------------------------------------------
+# Keys of their own, never derived from SECRET_KEY: PANAH_FIELD_KEYS are Fernet keys, comma-separated,
+# the first encrypting and all decrypting (rotation: put a new key first, run `manage.py
+# rotate_field_keys`, then drop the old one); PANAH_BLIND_INDEX_KEY keys the HMAC that lets document
+# and phone numbers be looked up exactly. Generate one with `manage.py rotate_field_keys --new-key`.
+# Production refuses to start without them. The demo and the tests make a pair once and keep it in
+# the var directory, so the data written survives a restart.
+PANAH_FIELD_KEYS = env_list("PANAH_FIELD_KEYS")
+PANAH_BLIND_INDEX_KEY = os.environ.get("PANAH_BLIND_INDEX_KEY", "")
+if not (PANAH_FIELD_KEYS and PANAH_BLIND_INDEX_KEY):
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured("Set PANAH_FIELD_KEYS and PANAH_BLIND_INDEX_KEY (PANAH_ENV=production).")
+    _demo_keys = _demo_field_keys(VAR_DIR / "demo-field-keys")
+    PANAH_FIELD_KEYS = PANAH_FIELD_KEYS or [_demo_keys["PANAH_FIELD_KEYS"]]
+    PANAH_BLIND_INDEX_KEY = PANAH_BLIND_INDEX_KEY or _demo_keys["PANAH_BLIND_INDEX_KEY"]
+
+# --- Backups (config/backups/) -------------------------------------------------------------------
+# The key that encrypts and authenticates backup archives: 32 random bytes in URL-safe base64,
+# its own, neither SECRET_KEY nor a field key (an archive holds field values decrypted, and is
+# restored with whatever field keys the target has). Keep a copy away from the archives: without
+# it they cannot be read. Production requires it; the demo and the tests make one once in the
+# var directory.
+def _demo_backup_key(path):
+    """The demo's and the tests' backup key: made once (by whichever process comes first) and kept in `path`."""
+    import base64
+    import secrets
+    import time
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n")
+    except FileExistsError:
+        pass
+    for _attempt in range(50):  # another process may be half-way through writing it
+        key = path.read_text().strip()
+        if len(key) == 44:
+            return key
+        time.sleep(0.1)
+    raise ImproperlyConfigured(f"{path} is incomplete: delete it, or set PANAH_BACKUP_KEY.")
+
+
+PANAH_BACKUP_KEY = os.environ.get("PANAH_BACKUP_KEY", "")
+if not PANAH_BACKUP_KEY:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured("Set PANAH_BACKUP_KEY (PANAH_ENV=production).")
+    PANAH_BACKUP_KEY = _demo_backup_key(VAR_DIR / "demo-backup-key")
+
 # --- Audit --------------------------------------------------------------------------------------
 AUDITLOG_MASK_CALLABLE = "cases.audit.redact"
 AUDITLOG_STORE_JSON_CHANGES = True
@@ -250,8 +383,10 @@ Q_CLUSTER = {
     "name": "panah",
     "orm": "default",
     "workers": int(os.environ.get("PANAH_Q_WORKERS", 2)),
-    "timeout": 120,
-    "retry": 180,  # must exceed timeout, or a slow task runs twice
+    "timeout": int(os.environ.get("PANAH_Q_TIMEOUT", 120)),
+    # must exceed timeout, or a slow task runs twice; it is also how long a task a killed worker
+    # had taken stays hidden before another worker gets it (django_q/brokers/orm.py)
+    "retry": int(os.environ.get("PANAH_Q_RETRY", 180)),
     "max_attempts": 3,
     "catch_up": False,
     "recycle": 200,
@@ -259,6 +394,13 @@ Q_CLUSTER = {
     "sync": env_bool("PANAH_Q_SYNC", False),
     "label": _("Background tasks"),
 }
+# A document render still marked as running after this long belongs to a dead worker and may be
+# taken over. Keep timeout <= this < retry: no live render is taken over (django-q stops a task at
+# its timeout), and the task a killed worker left is taken over when django-q delivers it again.
+PANAH_RENDER_ABANDONED_SECONDS = int(os.environ.get("PANAH_RENDER_ABANDONED_SECONDS", 120))
+# Fault tests only (tests/test_faults.py), ignored outside PANAH_ENV=test: "<point>:<file>" makes a
+# worker's document render write `file` and then sleep at the named point, to be killed right there.
+PANAH_FAULT_PAUSE = os.environ.get("PANAH_FAULT_PAUSE", "") if PANAH_ENV == "test" else ""
 
 # --- Email (no personal data in subjects or bodies; see the notification services) ---------------
 _EMAIL_KIND = "smtp" if IS_PRODUCTION else "console"

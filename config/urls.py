@@ -1,13 +1,28 @@
+from allauth.account import views as allauth_views
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from cases.views import account_views
 from config import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Login and logout are allauth's (the second factor is a stage of its login); they answer to
+    # allauth's own names too, which its views reverse.
+    path("login/", allauth_views.login, name="login"),
+    path("login/", allauth_views.login, name="account_login"),
+    path("logout/", allauth_views.logout, name="logout"),
+    path("logout/", allauth_views.logout, name="account_logout"),
+    # Only these of allauth's account views: no sign-up, e-mail or self-service password reset
+    # (an organisation's admin makes accounts and resets passwords).
+    path("account/reauthenticate/", allauth_views.reauthenticate, name="account_reauthenticate"),
+    path(
+        "account/security/webauthn/keys/<int:pk>/remove/", account_views.remove_security_key,
+        name="mfa_remove_webauthn",
+    ),
+    path("account/security/", include("allauth.mfa.urls")),
+    path("account/sessions/", account_views.own_sessions, name="usersessions_list"),
     # Before Django's own i18n URLs, so the switch also remembers a logged-in person's choice.
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -15,6 +30,8 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("referrals/", include("referrals.urls")),
     path("documents/", include("reports.urls")),
+    # Django's admin login would skip the second factor: it is never served.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
 ]
 
@@ -22,3 +39,4 @@ handler404 = "config.views.not_found"
 handler403 = "config.views.forbidden"
 handler400 = "config.views.bad_request"
 handler500 = "config.views.server_error"
+handler429 = "config.views.too_many_requests"  # allauth's rate limits

@@ -5,7 +5,6 @@ import sys
 
 from django import db
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -14,6 +13,7 @@ from django.template import loader
 from django.utils import translation
 
 from cases import selectors as case_selectors
+from cases.encryption import EncryptionKeyError
 from referrals import permissions as referral_permissions
 from referrals import selectors as referral_selectors
 
@@ -33,14 +33,27 @@ def home(request):
 
 
 def health(request):
-    """Liveness and database reachability, with no data about cases."""
+    """Liveness, database reachability and whether the field keys can read the stored data,
+    with no data about cases: a failure gives a reason code, never a model, field or value."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database_ok = True
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         database_ok = False
-    return JsonResponse({"database": database_ok}, status=200 if database_ok else 503)
+    if not database_ok:
+        return JsonResponse({"database": False}, status=503)
+    from cases.checks import key_problems
+
+    try:
+        problems = key_problems(sample=1, files=0)
+    except Exception as error:  # noqa: BLE001 - a health check answers, it does not raise
+        logger.error("Health: the field key check failed (%s)", type(error).__name__)
+        return JsonResponse({"database": True, "field_keys": False, "reason": "check_failed"}, status=503)
+    if problems:
+        logger.error("Health: stored data cannot be decrypted (%s)", ", ".join(p.where for p in problems))
+        return JsonResponse({"database": True, "field_keys": False, "reason": problems[0].code}, status=503)
+    return JsonResponse({"database": True, "field_keys": True})
 
 
 def not_found(request, exception=None):
@@ -56,7 +69,7 @@ def bad_request(request, exception=None):
 
 
 def server_error(request):
-    """The 500 page, or, when the database is what failed, a 503 that says so.
+    """The 500 page, or, when the database or the field keys are what failed, a 503 that says so.
 
     Both are drawn without touching the database: the usual page template asks who is logged in,
     which needs the database that may be the very thing that failed. The person's language
@@ -66,6 +79,10 @@ def server_error(request):
     if isinstance(failure, (db.OperationalError, db.InterfaceError)):
         logger.error("Database unavailable: %s", type(failure).__name__)  # the class only: messages can quote data
         return _standalone_page(request, "errors/database_unavailable.html", status=503)
+    if isinstance(failure, EncryptionKeyError):
+        # Where (model and field), never the value: an operator fault to fix, not the person's.
+        logger.error("Stored data cannot be decrypted: %s", failure.where)
+        return _standalone_page(request, "errors/encryption_key.html", status=503)
     return _standalone_page(request, "errors/500.html", status=500)
 
 
@@ -87,6 +104,10 @@ def locked_out(request, original_response=None, credentials=None):
     return render(request, "errors/locked_out.html", {"minutes": minutes}, status=429)
 
 
+def too_many_requests(request, exception=None):
+    return render(request, "errors/429.html", status=429)
+
+
 def csrf_failure(request, reason=""):
     """A form sent after its page expired (or from elsewhere): say so in the user's language.
 
@@ -94,24 +115,6 @@ def csrf_failure(request, reason=""):
     needs to know that nothing was saved and what to do. `reason` is for developers and stays out.
     """
     return render(request, "errors/csrf.html", status=403)
-
-
-class LoginView(auth_views.LoginView):
-    """Log in, then speak the person's preferred language (set on the language cookie LocaleMiddleware reads)."""
-
-    redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        language = form.get_user().preferred_language
-        if language in dict(settings.LANGUAGES):
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
-                path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
-        return response
 
 
 def set_language(request):

@@ -22,3 +22,7 @@ class ReferralsConfig(AppConfig):
         for model in (Referral, Consent):
             revisions.track(model, lambda record: record.case_id)
         page_sections.register_section(page_sections.CASE_PAGE, case_section)
+        from cases import erasure
+        from referrals.services.erasure import erase_case_referrals, preview_case_referrals
+
+        erasure.register_eraser(erase_case_referrals, preview_case_referrals)

@@ -1,6 +1,6 @@
 """Which referral records the audit trail keeps, and what it never shows in a diff."""
 
-from auditlog.registry import auditlog
+from cases.audit import register
 
 
 def register_models():
@@ -14,15 +14,15 @@ def register_models():
         ServiceProvider,
     )
 
-    auditlog.register(ServiceProvider, exclude_fields=["version"])
-    auditlog.register(ProviderService)
-    auditlog.register(ProviderArea)
-    auditlog.register(ProviderLanguage)
-    auditlog.register(Consent, mask_fields=["interpreter", "notes", "withdrawal_note"])
+    register(ServiceProvider, exclude_fields=["version"])
+    register(ProviderService)
+    register(ProviderArea)
+    register(ProviderLanguage)
+    register(Consent, mask_fields=["interpreter", "notes", "withdrawal_note"])
     # The released data itself is the record of the transfer; its content never enters a diff.
-    auditlog.register(
+    register(
         Referral,
         exclude_fields=["version", "shared_data", "summary"],
         mask_fields=["reasons", "services_provided", "override_reason"],
     )
-    auditlog.register(ReferralEvent, mask_fields=["note"])
+    register(ReferralEvent, mask_fields=["note"])

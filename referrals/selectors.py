@@ -26,7 +26,7 @@ from referrals.models import (
 
 _LIST_COLUMNS = (
     "public_id", "reference", "purpose", "priority", "state", "sent_at", "due_at", "created_at", "ended_at",
-    "override_reason", "override_review", "consent_id", "provider__name", "provider__organisation_id",
+    "override_review", "consent_id", "provider__name", "provider__organisation_id",
     "case__reference", "case__public_id", "case__organisation_id",
 )
 
@@ -85,11 +85,14 @@ def providers_for_case(case) -> QuerySet[ServiceProvider]:
 def case_consents(case) -> QuerySet[Consent]:
     return Consent.objects.filter(case=case).select_related(
         "recipient", "person", "obtained_by", "withdrawn_recorded_by", "signed_form",
-    ).order_by("withdrawn_at", "-obtained_on", "-pk")
+    ).defer("notes", "withdrawal_note").order_by("withdrawn_at", "-obtained_on", "-pk")
 
 
 def case_referrals(case) -> QuerySet[Referral]:
-    return Referral.objects.filter(case=case).select_related("provider", "consent").order_by("-created_at", "-pk")
+    # The section lists references and states: the encrypted narrative and released data stay undecrypted.
+    return Referral.objects.filter(case=case).select_related("provider", "consent").defer(
+        "reasons", "services_provided", "shared_data", "summary",
+    ).order_by("-created_at", "-pk")
 
 
 def case_attachments(case):

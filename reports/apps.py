@@ -32,3 +32,7 @@ class ReportsConfig(AppConfig):
                 "case_id", flat=True).first())
         page_sections.register_section(page_sections.CASE_PAGE, case_section)
         page_sections.register_section(page_sections.ALERT_PAGE, alert_section)
+        from cases import erasure
+        from reports.services.erasure import erase_case_documents, preview_case_documents
+
+        erasure.register_eraser(erase_case_documents, preview_case_documents)

@@ -3,7 +3,9 @@
 All people are fictional. Names come in the scripts a caseworker meets them in.
 """
 
+import base64
 import datetime
+import hashlib
 import importlib
 import os
 import signal
@@ -61,10 +63,49 @@ class Cast:
         }
 
 
-def make_user(username, organisation, role):
+def second_factor_secret(username):
+    """Each test user's authenticator-app key: fixed per username, so a browser test can type the code."""
+    return base64.b32encode(hashlib.sha1(f"panah-test-{username}".encode()).digest()).decode()
+
+
+_codes_used = set()
+
+
+@pytest.fixture(autouse=True)
+def fresh_second_factor_codes():
+    """Each test starts with every code unused and no rate limit counted (the test settings' cache
+    lives in this process)."""
+    from django.core.cache import cache
+
+    _codes_used.clear()
+    cache.clear()
+
+
+def second_factor_code(username):
+    """A code the user's authenticator app would show now, never one handed out before: the
+    server accepts each code once, and one 30-second step either side of now."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    secret = second_factor_secret(username)
+    while True:
+        step = int(time.time()) // 30
+        for counter in (step, step + 1, step - 1):
+            if (username, counter) not in _codes_used:
+                _codes_used.add((username, counter))
+                return format_hotp_value(hotp_value(secret, counter))
+        time.sleep(1)
+
+
+def make_user(username, organisation, role, *, second_factor=True):
+    """A staff account as an admin makes it; with an authenticator app set up unless told not to
+    (without one, every page sends it to set one up)."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
     user = User.objects.create_user(
         username=username, password=PASSWORD, first_name=username.title(), email=f"{username}@example.org",
     )
+    if second_factor:
+        TOTP.activate(user, second_factor_secret(username))
     return access.user_set_membership(actor=None, user=user, organisation=organisation, role=role)
 
 
@@ -131,6 +172,16 @@ def own_case(cast):
 
 
 @pytest.fixture
+def admin_user(db, django_user_model):
+    """pytest-django's superuser (behind its `admin_client`), with a second factor like every account."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    user = django_user_model.objects.create_superuser("admin", "admin@example.org", PASSWORD)
+    TOTP.activate(user, second_factor_secret("admin"))
+    return user
+
+
+@pytest.fixture
 def logged_in(db):
     """A separate browser session per user, so two users can act side by side in one test."""
 
@@ -175,32 +226,42 @@ def add_incident(actor, case, category, on, **extra):
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def worker(transactional_db, settings, tmp_path):
-    """Start a cluster on the test database and the test's media folder; stop it afterwards."""
-    settings.MEDIA_ROOT = tmp_path
+def start_worker(media_root, *, output=subprocess.PIPE, **extra_env):
+    """Start a cluster (`manage.py qcluster`) on the test database, in a process group of its own."""
     env = {
-        **os.environ, "PANAH_ENV": "test", "PANAH_MEDIA_ROOT": str(tmp_path), "PANAH_Q_WORKERS": "1",
+        **os.environ, "PANAH_ENV": "test", "PANAH_MEDIA_ROOT": str(media_root), "PANAH_Q_WORKERS": "1",
         # Mail the worker sends lands in files the test can read.
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "DJANGO_EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "DJANGO_EMAIL_FILE_PATH": str(media_root / "mail"),
+        **extra_env,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     if connection.vendor == "sqlite":
         env["PANAH_SQLITE_PATH"] = str(connection.settings_dict["NAME"])
     else:
         env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        stdout=output, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
-    yield process
+
+
+def stop_worker(process):
     process.send_signal(signal.SIGTERM)  # the cluster's own process stops its workers in order
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+@pytest.fixture
+def worker(transactional_db, settings, tmp_path):
+    """Start a cluster on the test database and the test's media folder; stop it afterwards."""
+    settings.MEDIA_ROOT = tmp_path
+    process = start_worker(tmp_path)
+    yield process
+    stop_worker(process)
 
 
 def finished_task(name, timeout=30):

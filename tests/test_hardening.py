@@ -36,7 +36,7 @@ def test_public_pages_carry_the_policy_too(db, client):
 
 
 def log_in(client, username, password, address, **headers):
-    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address, **headers)
+    return client.post(reverse("login"), {"login": username, "password": password}, REMOTE_ADDR=address, **headers)
 
 
 def test_five_wrong_passwords_lock_that_username_from_that_address_with_a_translated_page(cast, settings):

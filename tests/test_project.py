@@ -1,5 +1,6 @@
 """The project as a whole: settings safety, migrations in step with models, the demo command."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -25,7 +26,10 @@ def manage(*args, **env):
 
 def test_production_settings_pass_the_deployment_checks():
     result = manage("check", "--deploy", "--fail-level", "WARNING", PANAH_ENV="production",
-                    DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="panah.example.org")
+                    DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="panah.example.org",
+                    PANAH_BACKUP_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+                    PANAH_FIELD_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+                    PANAH_BLIND_INDEX_KEY=secrets.token_urlsafe(32))
     assert result.returncode == 0, result.stdout + result.stderr
 
 

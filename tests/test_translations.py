@@ -119,12 +119,13 @@ def test_page_direction_follows_the_language(client, db, code, direction):
 
 
 def test_a_persons_preferred_language_applies_at_login_and_a_switch_is_remembered(cast, client):
-    from tests.conftest import PASSWORD
+    from tests.conftest import PASSWORD, second_factor_code
 
     caseworker = cast.caseworker
     caseworker.preferred_language = "ug"
     caseworker.save(update_fields=["preferred_language"])
-    response = client.post(reverse("login"), {"username": "caseworker", "password": PASSWORD})
+    client.post(reverse("login"), {"login": "caseworker", "password": PASSWORD})
+    response = client.post(reverse("mfa_authenticate"), {"code": second_factor_code("caseworker")})
     assert response.status_code == 302 and client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ug"
     assert '<html lang="ug" dir="rtl">' in client.get(response.url, follow=True).content.decode()
 

@@ -13,22 +13,24 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 # Pages meant for people who are not logged in, and why.
 PUBLIC = {
     "login": "the login page",
+    "account_login": "the same login page, under the name allauth's views use for it",
     "set_language": "choosing the language before logging in",
     "health": "the load balancer's probe; says only whether the database answers",
 }
 SAMPLES = {"uuid": uuid.uuid4(), "int": 1, "slug": "step", "str": "x", "path": "x"}
 
 
-def named_routes(patterns=None, namespace=""):
-    """(full name, keyword arguments) for every named route with simple converters."""
+def named_routes(patterns=None, namespace="", outer=None):
+    """(full name, keyword arguments) for every named route with simple converters (those of
+    the includes it sits in as well)."""
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        converters = {**(outer or {}), **getattr(pattern.pattern, "converters", {})}
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "admin":
                 continue  # Django's admin guards itself (admin_view); tested in tests/cases/test_views.py
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from named_routes(pattern.url_patterns, inner)
+            yield from named_routes(pattern.url_patterns, inner, converters)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            converters = getattr(pattern.pattern, "converters", {})
             kwargs = {name: SAMPLES[type(conv).__name__.replace("Converter", "").lower()]
                       for name, conv in converters.items()}
             yield f"{namespace}{pattern.name}", kwargs

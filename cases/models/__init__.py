@@ -9,6 +9,7 @@ from cases.models.cases import (
     CaseStatusChange,
     CaseUserObjectPermission,
 )
+from cases.models.keys import FieldKeyCanary
 from cases.models.organisations import (
     Organisation,
     OrganisationGroupObjectPermission,
@@ -17,6 +18,7 @@ from cases.models.organisations import (
 )
 from cases.models.people import IdentityDocument, LegalStatus, Person, PersonPhone
 from cases.models.records import Attachment, Incident, Note, Relative
+from cases.models.retention import ErasureRecord, LegalHold, RetentionReview
 from cases.models.risk import CountryProfile, CountryReturn, RiskAssessment, RiskRuleSet
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "AlertNotification",
     "CountryProfile",
     "CountryReturn",
+    "FieldKeyCanary",
     "Intervention",
     "RiskAssessment",
     "RiskRuleSet",
@@ -47,5 +50,6 @@ __all__ = [
     "Person",
     "PersonPhone",
     "Relative",
+    "ErasureRecord", "LegalHold", "RetentionReview",
     "User",
 ]

@@ -12,6 +12,7 @@ from cases.choices import (
     InterventionKind,
     RiskLevel,
 )
+from cases.encryption import EncryptedTextField
 from cases.models.base import EmailNotification, VersionedModel
 from cases.models.cases import Case
 from cases.models.risk import RiskAssessment
@@ -89,7 +90,7 @@ class AlertEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
     )
     at = models.DateTimeField(_("when"))
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
     # Codes (rule ids, levels) that let the event render in any language.
     details = models.JSONField(default=dict, blank=True)
 
@@ -108,7 +109,7 @@ class Intervention(models.Model):
     alert = models.ForeignKey(Alert, verbose_name=_("alert"), on_delete=models.CASCADE, related_name="interventions")
     kind = models.CharField(_("intervention"), max_length=24, choices=InterventionKind.choices)
     done_at = models.DateTimeField(_("done at"))
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
                                     related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)

@@ -11,6 +11,7 @@ from cases.choices import (
     PermitType,
     Sex,
 )
+from cases.encryption import BlindIndexField, EncryptedCharField, EncryptedTextField
 from cases.models.base import VersionedModel
 from cases.models.cases import Case
 
@@ -53,9 +54,13 @@ class Person(VersionedModel):
     safe_contact_method = models.CharField(
         _("safe contact method"), max_length=20, choices=ContactMethod.choices, blank=True,
     )
-    contact_notes = models.CharField(
+    contact_notes = EncryptedCharField(
         _("contact precautions"), max_length=300, blank=True,
         help_text=_("For example: never call before 18:00; do not leave messages."),
+    )
+    address = EncryptedTextField(
+        _("address in the host country"), max_length=500, blank=True,
+        help_text=_("Where the person can be found or written to. Leave empty if even this is unsafe to record."),
     )
 
     class Meta:
@@ -115,14 +120,15 @@ class PersonRecordAudit:
 
 class PersonPhone(PersonRecordAudit, models.Model):
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="phones")
-    number = models.CharField(_("phone number"), max_length=20, help_text=_("Stored in E.164 form."))
+    number = EncryptedCharField(_("phone number"), max_length=20, help_text=_("Stored in E.164 form."))
+    # Exact lookup (case search by phone) without a readable number: see cases.encryption.
+    number_index = BlindIndexField(_("number (blind index)"), source="number", kind="phone")
     label = models.CharField(_("label"), max_length=60, blank=True)
     is_safe = models.BooleanField(_("safe to call"), default=True)
 
     class Meta:
         verbose_name = _("phone number")
         verbose_name_plural = _("phone numbers")
-        indexes = [models.Index(fields=["number"])]
 
     def __str__(self):
         return str(_("phone number"))
@@ -131,10 +137,9 @@ class PersonPhone(PersonRecordAudit, models.Model):
 class IdentityDocument(PersonRecordAudit, VersionedModel):
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="documents")
     document_type = models.CharField(_("document type"), max_length=30, choices=DocumentType.choices)
-    number = models.CharField(_("document number"), max_length=60, blank=True)
-    # Upper-cased, without spaces or dashes: what search compares against.
-    number_normalised = models.CharField(_("number (normalised)"), max_length=60, blank=True, editable=False,
-                                         db_index=True)
+    number = EncryptedCharField(_("document number"), max_length=60, blank=True)
+    # HMAC of the number upper-cased without spaces or dashes: what search compares against.
+    number_index = BlindIndexField(_("number (blind index)"), source="number", kind="document")
     issuing_country = models.CharField(_("issuing country"), max_length=2, choices=COUNTRIES)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
@@ -168,7 +173,7 @@ class LegalStatus(PersonRecordAudit, VersionedModel):
     permit_type = models.CharField(_("permit type"), max_length=30, choices=PermitType.choices)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    notes = EncryptedCharField(_("notes"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("legal status")

@@ -11,6 +11,7 @@ from cases.choices import (
     RelativeStatus,
     RemedyRemaining,
 )
+from cases.encryption import EncryptedCharField, EncryptedFileSystemStorage, EncryptedTextField
 from cases.models.base import VersionedModel
 from cases.models.cases import Case
 
@@ -31,12 +32,12 @@ class Relative(CaseRecord):
     """A family member still in China: the pressure point the client worries about most."""
 
     relationship = models.CharField(_("relationship"), max_length=20, choices=RelativeRelationship.choices)
-    name = models.CharField(_("name"), max_length=200, blank=True)
+    name = EncryptedCharField(_("name"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=RelativeStatus.choices)
     status_since = models.DateField(_("since"), null=True, blank=True)
     last_contact_on = models.DateField(_("last contact"), null=True, blank=True)
-    source = models.CharField(_("source of this information"), max_length=200, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    source = EncryptedCharField(_("source of this information"), max_length=200, blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
 
     class Meta:
         verbose_name = _("relative in China")
@@ -55,8 +56,8 @@ class Incident(CaseRecord):
     occurred_on_precision = models.CharField(
         _("precision of the date"), max_length=12, choices=DatePrecision.choices, default=DatePrecision.EXACT,
     )
-    place = models.CharField(_("place"), max_length=200, blank=True)
-    description = models.TextField(_("what happened"))
+    place = EncryptedCharField(_("place"), max_length=200, blank=True)
+    description = EncryptedTextField(_("what happened"))
     source = models.CharField(_("source"), max_length=20, choices=IncidentSource.choices)
     country = models.CharField(
         _("country concerned"), max_length=2, choices=COUNTRIES, blank=True,
@@ -79,7 +80,7 @@ class Incident(CaseRecord):
 class Note(CaseRecord):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
                                related_name="+")
-    text = models.TextField(_("note"))
+    text = EncryptedTextField(_("note"))
 
     class Meta:
         verbose_name = _("note")
@@ -93,9 +94,10 @@ class Note(CaseRecord):
 class Attachment(CaseRecord):
     """An uploaded file. Stored outside the web root and served only through the case's access policy."""
 
-    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=200)
-    description = models.CharField(_("description"), max_length=300, blank=True)
+    # Encrypted at rest; read it through `file.open()`, which decrypts (cases.encryption).
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/", storage=EncryptedFileSystemStorage())
+    original_name = EncryptedCharField(_("file name"), max_length=200)
+    description = EncryptedCharField(_("description"), max_length=300, blank=True)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)

@@ -12,7 +12,7 @@ from cases.audit import acting_as
 from cases.choices import CASE_STATUS_TRANSITIONS, CaseStatus, HouseholdRelationship
 from cases.models import Case, CaseReferenceSequence, CaseStatusChange, Person, PersonPhone, User
 from cases.models.people import NAME_FIELDS
-from cases.services import access, alerts
+from cases.services import access, alerts, retention
 from cases.services.people import person_fields_for_save
 from cases.services.risk import risk_recompute
 from cases.services.versioning import apply_changes, lock_current
@@ -121,8 +121,13 @@ def case_change_status(
             case=current, from_status=current.status, to_status=to_status, reason=reason,
             effective_on=effective_on, changed_by=actor,
         )
+        from_status = current.status
         case = apply_changes(
             current, {"status": to_status, "status_reason": reason, "status_changed_on": effective_on},
         )
+        if to_status == CaseStatus.CLOSED:
+            retention.review_schedule_at_closure(case=case, closed_on=effective_on)
+        elif from_status == CaseStatus.CLOSED:
+            retention.reviews_cancel_on_reopening(case=case)
     risk_recompute(case=case)
     return case

@@ -9,9 +9,10 @@ from cases import permissions
 from cases.audit import acting_as
 from cases.models import Case, IdentityDocument, LegalStatus, Person, PersonPhone, User
 from cases.models.people import NAME_FIELDS, NAME_PARTS, NAME_SCRIPTS
+from cases.services.retention import refuse_removal_under_legal_hold
 from cases.services.risk import risk_recompute
 from cases.services.versioning import apply_changes, lock_current
-from cases.text import fold_for_search, normalise_document_number
+from cases.text import fold_for_search
 
 
 def person_fields_for_save(data: dict) -> dict:
@@ -60,6 +61,7 @@ def person_update(*, actor: User, person: Person, expected_version: int, data: d
 @transaction.atomic
 def person_remove(*, actor: User, person: Person) -> None:
     permissions.require(permissions.can_edit_case(actor, person.case))
+    refuse_removal_under_legal_hold(person.case_id)
     if person.is_principal:
         raise ValidationError(_("The principal applicant cannot be removed from the case."), code="principal")
     try:
@@ -85,21 +87,16 @@ def phone_add(*, actor: User, person: Person, number: str, label: str = "", is_s
 @transaction.atomic
 def phone_remove(*, actor: User, phone: PersonPhone) -> None:
     permissions.require(permissions.can_edit_case(actor, phone.person.case))
+    refuse_removal_under_legal_hold(phone.person.case_id)
     with acting_as(actor):
         phone.delete()
-
-
-def _document_fields(data: dict) -> dict:
-    if "number" not in data:
-        return data
-    return {**data, "number_normalised": normalise_document_number(data["number"]) or data["number"].upper()}
 
 
 @transaction.atomic
 def document_add(*, actor: User, person: Person, data: dict) -> IdentityDocument:
     permissions.require(permissions.can_edit_case(actor, person.case))
     with acting_as(actor):
-        document = IdentityDocument(person=person, **_document_fields(data))
+        document = IdentityDocument(person=person, **data)
         document.full_clean()
         document.save()
     risk_recompute(case=person.case)
@@ -110,7 +107,7 @@ def document_add(*, actor: User, person: Person, data: dict) -> IdentityDocument
 def document_update(*, actor: User, document: IdentityDocument, expected_version: int, data: dict) -> IdentityDocument:
     permissions.require(permissions.can_edit_case(actor, document.person.case))
     with acting_as(actor):
-        document = apply_changes(lock_current(document, expected_version), _document_fields(data))
+        document = apply_changes(lock_current(document, expected_version), data)
     risk_recompute(case=document.person.case)
     return document
 
@@ -118,6 +115,7 @@ def document_update(*, actor: User, document: IdentityDocument, expected_version
 @transaction.atomic
 def document_remove(*, actor: User, document: IdentityDocument) -> None:
     permissions.require(permissions.can_edit_case(actor, document.person.case))
+    refuse_removal_under_legal_hold(document.person.case_id)
     with acting_as(actor):
         document.delete()
     risk_recompute(case=document.person.case)
@@ -137,6 +135,7 @@ def legal_status_add(*, actor: User, person: Person, data: dict) -> LegalStatus:
 @transaction.atomic
 def legal_status_remove(*, actor: User, legal_status: LegalStatus) -> None:
     permissions.require(permissions.can_edit_case(actor, legal_status.person.case))
+    refuse_removal_under_legal_hold(legal_status.person.case_id)
     with acting_as(actor):
         legal_status.delete()
     risk_recompute(case=legal_status.person.case)

@@ -5,6 +5,7 @@ from django.db import transaction
 from cases import permissions, tasks, uploads
 from cases.audit import acting_as
 from cases.models import Attachment, Case, Incident, Note, Relative, User
+from cases.services.retention import refuse_removal_under_legal_hold
 from cases.services.risk import risk_recompute
 from cases.services.versioning import apply_changes, lock_current
 
@@ -34,6 +35,7 @@ def _update(record, *, actor: User, expected_version: int, data: dict):
 
 def _remove(record, *, actor: User) -> None:
     permissions.require(permissions.can_edit_case(actor, record.case))
+    refuse_removal_under_legal_hold(record.case_id)
     with acting_as(actor):
         record.delete()
     if type(record) in RISK_RELEVANT:

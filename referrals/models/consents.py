@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import LANGUAGES_SPOKEN
+from cases.encryption import EncryptedCharField, EncryptedTextField
 from cases.models import Attachment, Case, Organisation, Person
 from referrals.choices import ConsentMethod, DataCategory, Purpose
 
@@ -40,14 +41,14 @@ class Consent(models.Model):
     obtained_on = models.DateField(_("obtained on"))
     method = models.CharField(_("how consent was given"), max_length=8, choices=ConsentMethod.choices)
     language = models.CharField(_("language of the consent conversation"), max_length=8, choices=LANGUAGES_SPOKEN)
-    interpreter = models.CharField(
+    interpreter = EncryptedCharField(
         _("interpreter"), max_length=200, blank=True,
         help_text=_("Who interpreted, if anyone: interpreters are told the data too."),
     )
     fears_reprisal = models.BooleanField(
         _("the client fears reprisals against relatives"), default=False,
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     signed_form = models.ForeignKey(
         Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -59,7 +60,7 @@ class Consent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("withdrawal recorded by"), on_delete=models.PROTECT, null=True,
         blank=True, related_name="+",
     )
-    withdrawal_note = models.TextField(_("withdrawal note"), blank=True)
+    withdrawal_note = EncryptedTextField(_("withdrawal note"), blank=True)
 
     objects = ConsentQuerySet.as_manager()
 

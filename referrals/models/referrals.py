@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cases.encryption import EncryptedJSONField, EncryptedTextField
 from cases.models import Case, Person
 from cases.models.base import EmailNotification
 from referrals.choices import (
@@ -64,8 +65,8 @@ class Referral(models.Model):
     purpose = models.CharField(_("type of referral"), max_length=16, choices=Purpose.choices)
     priority = models.CharField(_("priority"), max_length=10, choices=ReferralPriority.choices)
     services_requested = models.JSONField(_("services requested"), default=list)
-    reasons = models.TextField(_("reasons for referral"))
-    services_provided = models.TextField(_("services already provided"), blank=True)
+    reasons = EncryptedTextField(_("reasons for referral"))
+    services_provided = EncryptedTextField(_("services already provided"), blank=True)
     data_categories = models.JSONField(_("data to share"), default=list)
     consent = models.ForeignKey(
         Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals",
@@ -85,10 +86,11 @@ class Referral(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=ReferralOutcome.choices, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    shared_data = models.JSONField(_("data shared"), default=dict, blank=True)
+    # The released copy of case data (phones, documents, relatives...): encrypted like its source.
+    shared_data = EncryptedJSONField(_("data shared"), default=dict, blank=True)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     # Emergency override (vital interest): sent without a covering consent.
-    override_reason = models.TextField(_("reason for sending without consent"), blank=True)
+    override_reason = EncryptedTextField(_("reason for sending without consent"), blank=True)
     override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("sent without consent by"),
@@ -156,7 +158,7 @@ class ReferralEvent(models.Model):
                               blank=True,
                               related_name="+")
     at = models.DateTimeField(_("at"))
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
     # Codes (categories released, legal basis, outcome) that render in any language.
     details = models.JSONField(_("details"), default=dict, blank=True)
 

@@ -3,9 +3,11 @@
 import datetime
 import hashlib
 import logging
+import os
 import secrets
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -28,8 +30,9 @@ from reports.models import FILING_KINDS, DocumentStatus, GeneratedDocument
 logger = logging.getLogger(__name__)
 
 STATIC_DIRS = [settings.BASE_DIR / "reports" / "static" / "reports"]
-# A render still marked as running after this long belongs to a worker that died.
-ABANDONED_AFTER = datetime.timedelta(seconds=pdf.RENDER_SECONDS * 2)
+# A render still marked as running after this long belongs to a worker that died (see the setting
+# for how it must sit between django-q's timeout and retry).
+ABANDONED_AFTER = datetime.timedelta(seconds=settings.PANAH_RENDER_ABANDONED_SECONDS)
 # Unambiguous characters for a code read aloud or typed from paper (no 0/O, 1/I/L).
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -81,6 +84,20 @@ def _claim(document_id: int) -> bool:
     ).update(status=DocumentStatus.RENDERING, started_at=now, attempts=F("attempts") + 1))
 
 
+def _fault_pause(point: str) -> None:
+    """Fault tests only: stop here for good if PANAH_FAULT_PAUSE names `point`, so a test can kill the worker.
+
+    Writes the file the setting names first, so the test knows the render has reached `point`.
+    Inert unless PANAH_ENV=test (the setting is empty otherwise).
+    """
+    name, _separator, announce = settings.PANAH_FAULT_PAUSE.partition(":")
+    if name != point:
+        return
+    Path(announce).write_text(str(os.getpid()))
+    while True:
+        time.sleep(60)
+
+
 def _fail(document, reason: str) -> str:
     """Mark the render failed with a reason code (never a message that could quote the document)."""
     GeneratedDocument.objects.filter(pk=document.pk).update(
@@ -96,6 +113,7 @@ def document_render(*, document_id: int) -> str:
         if document is not None and document.status == DocumentStatus.RENDERING:
             raise RenderInProgress(f"document {document_id} is being rendered by another worker")
         return document.status if document else "missing"
+    _fault_pause("claimed")
     document = GeneratedDocument.objects.select_related(
         "case", "referral", "referral__consent", "alert", "requested_by", "filing",
     ).get(pk=document_id)
@@ -142,6 +160,7 @@ def document_render(*, document_id: int) -> str:
     if saved != name:  # pragma: no cover - a storage that renamed the file would break the promise above
         storage.delete(saved)
         return _fail(document, "storage_name")
+    _fault_pause("stored")  # the file is there, the row does not say so yet
     GeneratedDocument.objects.filter(pk=document.pk).update(
         status=DocumentStatus.DONE, finished_at=clock.now(), file=name,
         sha256=hashlib.sha256(rendered.pdf).hexdigest(), size=len(rendered.pdf),

@@ -19,6 +19,7 @@ READ = "read"
 EDIT = "edit"
 ASSIGN = "assign"
 SHARE = "share"
+RETAIN = "retain"  # legal holds and erasure: the owning organisation's supervisors (tests/cases/test_retention.py)
 
 # (url name, extra kwargs from the case's records, what it needs, POST only?)
 CASE_URLS = [
@@ -49,6 +50,9 @@ CASE_URLS = [
     ("cases:unassign", ["assignee_id"], ASSIGN, True),
     ("cases:share", [], SHARE, False),
     ("cases:unshare", ["share_organisation_id"], SHARE, True),
+    ("cases:legal_hold_place", [], RETAIN, False),
+    ("cases:legal_hold_lift", [], RETAIN, False),
+    ("cases:erase", [], RETAIN, False),
 ]
 URL_KWARG_NAMES = {"member_id": "person_id", "assignee_id": "user_id", "share_organisation_id": "organisation_id"}
 ROLES = ["caseworker", "caseworker2", "supervisor", "other_caseworker", "other_supervisor", "liaison", "lawyer",
@@ -96,6 +100,7 @@ def allowed(user, case, need):
     return {
         READ: permissions.can_view_case, EDIT: permissions.can_edit_case,
         ASSIGN: permissions.can_assign_case, SHARE: permissions.can_share_case,
+        RETAIN: permissions.can_manage_case_retention,
     }[need](user, case)
 
 

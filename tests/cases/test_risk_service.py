@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management import call_command
 from django_q.conf import Conf
 from django_q.models import Schedule
@@ -17,7 +18,7 @@ from cases.risk import rules
 from cases.services import cases as case_services
 from cases.services import people, records
 from cases.services.risk import country_profile_save, risk_recompute, risk_recompute_many
-from tests.conftest import add_incident, open_case
+from tests.conftest import add_incident, open_case, second_factor_secret
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "cases" / "migrations" / "data" / "0004_country_profiles.json"
 
@@ -163,7 +164,7 @@ def test_setup_schedules_is_idempotent_and_records_the_rule_set(country_profiles
     call_command("setup_schedules", stdout=io.StringIO())
     names = sorted(Schedule.objects.values_list("name", flat=True))
     assert names == ["panah-alert-escalation", "panah-documents-sweep", "panah-referral-consent-expiry",
-                     "panah-referral-reminders", "panah-risk-daily"]
+                     "panah-referral-reminders", "panah-retention-reviews-daily", "panah-risk-daily"]
     daily = Schedule.objects.get(name="panah-risk-daily")
     assert daily.func == "cases.tasks.risk_recompute_daily" and daily.schedule_type == Schedule.DAILY
     escalation = Schedule.objects.get(name="panah-alert-escalation")
@@ -215,6 +216,7 @@ def test_an_administrator_edits_a_country_profile_in_the_admin_and_its_cases_are
     monkeypatch.setattr(Conf, "SYNC", True)
     case = open_case(cast.caseworker, country="KG")
     admin = User.objects.create_superuser("countryadmin", "admin@example.org", "x" * 16)
+    TOTP.activate(admin, second_factor_secret("countryadmin"))
     profile = CountryProfile.objects.get(country="KG")
     url = reverse("admin:cases_countryprofile_change", args=[profile.pk])
     form = logged_in(admin).get(url).context["adminform"].form

@@ -42,6 +42,9 @@ def test_worker_emails_alert_notifications_with_a_link_and_no_personal_data(
     assert task.args == (ids,)  # ids only: no personal data in the queue
     messages = "".join(path.read_text() for path in (tmp_path / "mail").iterdir())
     assert messages.count("Subject: Panah: High refoulement alert") == 3
+    # One Message-ID per notification, the same on any retry, so a resend after a crash shows once.
+    for notification in notifications:
+        assert messages.count(f"Message-ID: <alertnotification-{notification.pk}@") == 1
     alert = notifications[0].alert
     assert f"/cases/alerts/{alert.public_id}/" in messages
     for personal in [*MEMET.values(), case.reference, "E12345678", "Almaty"]:

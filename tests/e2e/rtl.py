@@ -120,11 +120,20 @@ def rename_cast(cast):
 
     Renamed by UPDATE, so the audit trail the tests read holds no entry with the old English names.
     """
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import encrypt
+
+    from tests.conftest import second_factor_secret
+
     for user, name in zip(cast.by_role().values(), STAFF_NAMES, strict=False):
         username = name.lower()
         type(user).objects.filter(pk=user.pk).update(first_name=name, last_name="", username=username,
                                                      email=f"{username}@example.org")
         user.refresh_from_db()
+        # The authenticator app's key follows the username (tests.conftest.second_factor_secret).
+        # By UPDATE too, so no audit entry carries the old key's owner.
+        Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).update(
+            data={"secret": encrypt(second_factor_secret(username))})
     organisations = [cast.ngo, cast.other_ngo, cast.clinic, cast.unhcr, cast.provider_org]
     for organisation, name in zip(organisations, ORGANISATION_NAMES, strict=True):
         type(organisation).objects.filter(pk=organisation.pk).update(name=name)

@@ -10,8 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import Case
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, log_in_any_language
 from tests.e2e.rtl import SPACED_DIGITS, UNISOLATED_RUNS, check_page, rename_cast
 
 pytestmark = pytest.mark.e2e
@@ -51,9 +50,8 @@ def test_a_caseworker_works_a_case_in_a_right_to_left_language(live_server, tran
     # Anonymous: the browser's language decides.
     page.goto(f"{live_server.url}/login/")
     check("1-login")
-    page.locator("input[name=username]").fill(cast.caseworker.username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    log_in_any_language(page, live_server.url, cast.caseworker.username,
+                        on_second_step=lambda page: check("1b-second-step"))
     expect(page.locator("main h1")).to_be_visible()
     check("2-dashboard")
 

@@ -17,8 +17,8 @@ from cases.services import access, records
 from referrals.choices import DataCategory
 from referrals.services import referrals
 from reports.services import filings
-from tests.conftest import MEMET, PASSWORD, add_incident, open_case
-from tests.e2e.conftest import ARTIFACTS
+from tests.conftest import MEMET, add_incident, open_case
+from tests.e2e.conftest import ARTIFACTS, log_in_any_language
 from tests.e2e.rtl import check_page, rename_cast
 from tests.referrals.conftest import give_consent, make_provider
 
@@ -105,10 +105,7 @@ def test_every_roles_pages_read_right_to_left_without_english(live_server, trans
         def screenshot(step, page=page):
             page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{step}.png"), full_page=True)
 
-        page.goto(f"{live_server.url}/login/")
-        page.locator("input[name=username]").fill(user.username)
-        page.locator("input[name=password]").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
+        log_in_any_language(page, live_server.url, user.username)
         expect(page.locator("main h1, #content h1").first).to_be_visible()
         for index, path in enumerate(paths):
             response = page.goto(f"{live_server.url}{path}")

@@ -15,3 +15,7 @@ class Command(BaseCommand):
         for username, _first, _last, organisation, role in USERS:
             self.stdout.write(f"  {Role(role).label:<28} {username:<12} {organisation}")
         self.stdout.write("")
+        self.stdout.write("Every login then asks for a second-factor code. The demo shows it for you:")
+        self.stdout.write("  make code WHO=caseworker        (the code an authenticator app would show now)")
+        self.stdout.write("  make code WHO=caseworker KEY=1  (the key, to add the account to a real authenticator app)")
+        self.stdout.write("")

@@ -3,6 +3,7 @@
 import datetime
 import random
 
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
@@ -19,6 +20,7 @@ from cases.choices import (
     Sex,
     UnhcrStatus,
 )
+from cases.accounts import has_second_factor
 from cases.management.demo_world import (
     CITIES,
     DEMO_PASSWORD,
@@ -44,7 +46,6 @@ from cases.models import (
 )
 from cases.services import access, cases, people, records
 from cases.services.people import person_fields_for_save
-from cases.text import normalise_document_number
 
 SMALL_WORLD_CASES = 24
 # none, asylum seeker, registered, recognised, rejected, withdrawn: a plausible caseload mix.
@@ -96,6 +97,10 @@ class Command(BaseCommand):
                 access.user_set_membership(
                     actor=None, user=user, organisation=organisations[organisation_name], role=role,
                 )
+            if not has_second_factor(user):
+                # Every account needs a second factor; `manage.py demo_code <username>` shows
+                # the code an authenticator app with this key would show now.
+                TOTP.activate(user, generate_totp_secret())
             users[username] = user
         return users
 
@@ -230,9 +235,7 @@ class Command(BaseCommand):
             documents = []
             for person in persons:
                 passport = self.random_passport(rng)
-                documents.append(IdentityDocument(
-                    person=person, number_normalised=normalise_document_number(passport["number"]), **passport,
-                ))
+                documents.append(IdentityDocument(person=person, **passport))  # blind index: filled on insert
             IdentityDocument.objects.bulk_create(documents)
             self.bulk_risk_facts(rng, new_cases, persons)
             CaseUserObjectPermission.objects.bulk_create(user_grants)

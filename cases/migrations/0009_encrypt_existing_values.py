@@ -1,0 +1,95 @@
+"""Encrypt what 0008 made encrypted: existing values, attachment files, and fill the blind indexes.
+
+Self-contained (no app code): the field classes do the work, as they would for any save. Values
+are read raw (cast to text, so the encrypted field does not try to decrypt plaintext) and written
+back through `bulk_update`, which encrypts them. Reversing writes the plaintext back.
+"""
+
+from django.db import migrations, models
+from django.db.models import Value
+from django.db.models.functions import Cast
+
+ENCRYPTED = {
+    "cases.Person": ["contact_notes"],
+    "cases.PersonPhone": ["number"],
+    "cases.IdentityDocument": ["number"],
+    "cases.LegalStatus": ["notes"],
+    "cases.Relative": ["name", "source", "notes"],
+    "cases.Incident": ["place", "description"],
+    "cases.Note": ["text"],
+    "cases.Attachment": ["original_name", "description"],
+    "cases.AlertEvent": ["note"],
+    "cases.Intervention": ["note"],
+}
+BLIND_INDEXES = {"cases.PersonPhone": "number_index", "cases.IdentityDocument": "number_index"}
+FILES = {"cases.Attachment": "file"}
+CANARY = "panah-field-key-canary"
+BATCH = 500
+
+
+def _raw_rows(model, names, pks):
+    raw = {f"raw_{name}": Cast(name, models.TextField()) for name in names}
+    return model.objects.filter(pk__in=pks).annotate(**raw).values_list("pk", *raw)
+
+
+def _batches(model):
+    pks = list(model.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), BATCH):
+        yield pks[start:start + BATCH]
+
+
+def encrypt(apps, schema_editor):
+    for label, names in ENCRYPTED.items():
+        model = apps.get_model(label)
+        index = BLIND_INDEXES.get(label)
+        for pks in _batches(model):
+            changed = []
+            for pk, *values in _raw_rows(model, names, pks):
+                row = model(pk=pk)
+                for name, value in zip(names, values, strict=True):
+                    setattr(row, name, value or "")
+                if index:
+                    setattr(row, index, model._meta.get_field(index).index_of(row.number))
+                changed.append(row)
+            model.objects.bulk_update(changed, [*names, *([index] if index else [])])
+    for label, name in FILES.items():
+        model = apps.get_model(label)
+        storage = model._meta.get_field(name).storage
+        for stored in model.objects.exclude(**{name: ""}).values_list(name, flat=True).iterator():
+            storage.rotate(stored)
+    apps.get_model("cases.FieldKeyCanary").objects.create(value=CANARY)
+
+
+def decrypt(apps, schema_editor):
+    connection = schema_editor.connection
+    apps.get_model("cases.FieldKeyCanary").objects.all().delete()
+    for label, name in FILES.items():
+        model = apps.get_model(label)
+        storage = model._meta.get_field(name).storage
+        for stored in model.objects.exclude(**{name: ""}).values_list(name, flat=True).iterator():
+            try:
+                with storage.open(stored, "rb") as handle:
+                    plain = handle.read()
+            except FileNotFoundError:
+                continue
+            storage.write_raw(stored, plain)
+    for label, names in ENCRYPTED.items():
+        model = apps.get_model(label)
+        fields = [model._meta.get_field(name) for name in names]
+        for pks in _batches(model):
+            for pk, *values in _raw_rows(model, names, pks):
+                plain = {field.name: Value(field.from_db_value(value, None, connection) or "",
+                                           output_field=models.TextField())
+                         for field, value in zip(fields, values, strict=True)}
+                model.objects.filter(pk=pk).update(**plain)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("cases", "0008_encrypted_fields_and_blind_indexes"),
+    ]
+
+    operations = [
+        migrations.RunPython(encrypt, decrypt),
+    ]
