@@ -1,4 +1,5 @@
-"""Field-level encryption at rest: the only module that imports `cryptography`.
+"""Field-level encryption at rest: the one module that imports `cryptography` for stored values
+(the other is the backup archive's cipher, config/backups/cipher.py, a streaming AEAD of its own key).
 
 What it protects: a database dump, a backup or a copied media folder reveals no document
 number, phone, address, relative in China, narrative or attachment. What it does not: an
