@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from cases import audit
 from cases import permissions as case_permissions
 from cases.selectors import visible_alert, visible_case
 from cases.views.common import run_form
@@ -147,10 +148,13 @@ def document_download(request, public_id):
 
 # --- Filing materials: the declaration, cover details, exhibits and needs a packet is built from ---
 
-def _filing_case(request, public_id):
-    # The page shows the applicant's declaration and the case's people: an audited read of the case.
-    case = visible_case(request.user, public_id, audit_read=True)
+def _filing_case(request, public_id, *, audit_read=True):
+    # The page shows the applicant's declaration and the case's people: an audited read of the case,
+    # recorded once the request is allowed (a refused request read nothing).
+    case = visible_case(request.user, public_id)
     case_permissions.require(permissions.can_prepare_filing(request.user, case))
+    if audit_read:
+        audit.record_read(case)
     return case
 
 
@@ -214,8 +218,9 @@ def exhibit_add(request, public_id):
 @require_POST
 def exhibit_change(request, public_id, exhibit_id):
     """Move an exhibit up or down in its section, or remove it (buttons on the filing page)."""
-    case = _filing_case(request, public_id)
+    case = _filing_case(request, public_id, audit_read=False)
     exhibit = selectors.filing_exhibit(request.user, case, exhibit_id)
+    audit.record_read(case)
     operation = request.POST.get("operation")
     if operation == "remove":
         filings.exhibit_remove(actor=request.user, exhibit=exhibit)
@@ -239,7 +244,9 @@ def need_add(request, public_id):
 @login_required
 @require_POST
 def need_remove(request, public_id, need_id):
-    case = _filing_case(request, public_id)
-    filings.need_remove(actor=request.user, need=selectors.filing_need(request.user, case, need_id))
+    case = _filing_case(request, public_id, audit_read=False)
+    need = selectors.filing_need(request.user, case, need_id)
+    audit.record_read(case)
+    filings.need_remove(actor=request.user, need=need)
     messages.success(request, gettext_lazy("Specific need removed."))
     return redirect(reverse("reports:filing", args=[case.public_id]) + "#needs")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases import clock, page_sections, permissions, selectors
+from cases import audit, clock, page_sections, permissions, selectors
 from cases.choices import CASE_STATUS_TRANSITIONS
 from cases.forms import (
     AssignForm,
@@ -176,8 +176,10 @@ def case_detail(request, public_id):
 
 @login_required
 def case_edit(request, public_id):
-    case = selectors.visible_case(request.user, public_id, audit_read=request.method == "GET")
+    case = selectors.visible_case(request.user, public_id)
     permissions.require(permissions.can_edit_case(request.user, case))
+    if request.method == "GET":  # the form shows the case; a refused request read nothing
+        audit.record_read(case)
     form = CaseForm(request.POST or None, instance=case)
     return run_form(
         request, form=form,
@@ -191,8 +193,10 @@ def case_edit(request, public_id):
 
 @login_required
 def case_status(request, public_id):
-    case = selectors.visible_case(request.user, public_id, audit_read=request.method == "GET")
+    case = selectors.visible_case(request.user, public_id)
     permissions.require(permissions.can_edit_case(request.user, case))
+    if request.method == "GET":  # the form shows the case; a refused request read nothing
+        audit.record_read(case)
     form = StatusChangeForm(
         request.POST or None, initial={"version": case.version},
         allowed_statuses=CASE_STATUS_TRANSITIONS[case.status],

@@ -29,9 +29,12 @@ FORM_TEMPLATE = "cases/record_form.html"
 
 
 def _editable_case(request, public_id):
-    # A form page shows part of the case file: its GET is a read and is audited like one.
-    case = selectors.visible_case(request.user, public_id, audit_read=request.method == "GET")
+    # A form page shows part of the case file: its GET is a read and is audited like one (once
+    # allowed: a refused request read nothing).
+    case = selectors.visible_case(request.user, public_id)
     permissions.require(permissions.can_edit_case(request.user, case))
+    if request.method == "GET":
+        audit.record_read(case)
     return case
 
 

@@ -45,8 +45,10 @@ def _case_url(case):
 
 @login_required
 def consent_new(request, public_id):
-    case = visible_case(request.user, public_id, audit_read=request.method == "GET")
+    case = visible_case(request.user, public_id)
     case_permissions.require(permissions.can_record_consent(request.user, case))
+    if request.method == "GET":  # the form shows the case's people; a refused request read nothing
+        audit.record_read(case)
     people = list(selectors.case_people(case))
     form = ConsentForm(request.POST or None, people=people, attachments=selectors.case_attachments(case),
                        initial={"person": people[0].pk if people else None})
@@ -85,8 +87,10 @@ def consent_withdraw(request, consent_id):
 @login_required
 def referral_new(request, public_id):
     user = request.user
-    case = visible_case(user, public_id, audit_read=request.method == "GET")
+    case = visible_case(user, public_id)
     case_permissions.require(permissions.can_refer_case(user, case))
+    if request.method == "GET":
+        audit.record_read(case)
     people = list(selectors.case_people(case))
     providers = list(selectors.providers_for_case(case))
     initial = {"person": people[0].pk if people else None}
