@@ -27,6 +27,19 @@ def has_second_factor(user):
     return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).exists()
 
 
+def map_encrypted_secrets(data: dict, function) -> dict:
+    """`data` of an authenticator with `function` applied to each value allauth encrypts through
+    SecondFactorAdapter: an app's key, the recovery codes' seed and any migrated codes. Key
+    rotation, the key check and backups go through here, so none misses one."""
+    data = dict(data)
+    for key in ("secret", "seed"):
+        if data.get(key):
+            data[key] = function(data[key])
+    if data.get("migrated_codes"):
+        data["migrated_codes"] = [function(code) for code in data["migrated_codes"]]
+    return data
+
+
 class OurWording:
     """allauth's forms with our labels (so our catalogues translate them into every language we
     ship), no placeholders repeating the labels, and no password-reset hint: there is no
@@ -90,6 +103,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request):
         """The address the audit trail and the lockout use (a forged X-Forwarded-For moves none)."""
         return client_ip(request) or "0.0.0.0"  # noqa: S104 - a label for the sessions list, not a bind address
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """allauth counts wrong passwords per username wherever they come from, and then refuses
+        even the right one: anyone could keep a caseworker locked out. Count them per username
+        and address, as django-axes does (settings.AXES_LOCKOUT_PARAMETERS)."""
+        login = credentials.get("username", "").lower()
+        return f"{login}:{client_ip(request)}"
 
     def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
         # allauth greets every login with "Successfully signed in as <username>." (its own wording,

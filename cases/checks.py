@@ -40,6 +40,7 @@ def key_problems(*, sample: int = 20, files: int = 3) -> list[KeyProblem]:
             problems.append(KeyProblem("canary_unreadable", "cases.FieldKeyCanary.value"))
     except encryption.EncryptionKeyError as error:
         problems.append(KeyProblem("canary_unreadable", error.where))
+    problems += _second_factor_problems(sample)
     for model in apps.get_models():
         fields = encryption.encrypted_fields(model)
         if fields:
@@ -59,6 +60,21 @@ def _sample_problems(model, fields, sample):
     for index in indexes:
         if any(row[index.name] != index.index_of(row[index.source] or "") for row in rows):
             return [KeyProblem("blind_index_mismatch", f"{model._meta.label}.{index.name}")]
+    return []
+
+
+def _second_factor_problems(sample):
+    """Second factors' keys and seeds (allauth's JSON, encrypted by cases.accounts): unreadable,
+    nobody could finish logging in."""
+    from allauth.mfa.models import Authenticator
+
+    from cases.accounts import map_encrypted_secrets
+
+    try:
+        for data in Authenticator.objects.order_by("-pk").values_list("data", flat=True)[:sample]:
+            map_encrypted_secrets(data, lambda token: encryption.decrypt_text(token, where="mfa.Authenticator.data"))
+    except encryption.EncryptionKeyError as error:
+        return [KeyProblem("field_key_mismatch", error.where)]
     return []
 
 

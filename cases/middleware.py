@@ -96,13 +96,17 @@ class SessionActivityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated and request.session.session_key:
+        session = request.session
+        if request.user.is_authenticated and session.session_key:
             now = int(time.time())
-            if now - request.session.get(ACTIVITY_KEY, 0) > settings.PANAH_SESSION_ACTIVITY_SECONDS:
+            # A session whose key changed (a password change cycles it) is listed again at once:
+            # ending someone's sessions (a second-factor reset) goes by this list.
+            seen_at, seen_as = session.get(ACTIVITY_KEY) or (0, None)
+            if seen_as != session.session_key or now - seen_at > settings.PANAH_SESSION_ACTIVITY_SECONDS:
                 from allauth.usersessions.models import UserSession
 
                 UserSession.objects.create_from_request(request)
-                request.session[ACTIVITY_KEY] = now
+                session[ACTIVITY_KEY] = (now, session.session_key)
         return self.get_response(request)
 
 

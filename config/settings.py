@@ -212,8 +212,9 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "login"
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
 ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")  # no e-mailed codes
 # Wrong passwords are django-axes' to count and lock (above, with its audit table); allauth's own
-# per-username limit sits above axes' so the lockout page is what a guesser meets. The same
-# limit caps guesses at the second factor: ten codes per account per quarter hour.
+# limit sits above axes' so the lockout page is what a guesser meets, and counts per username and
+# address like axes (cases.accounts.AccountAdapter), never per username alone. The same limit caps
+# guesses at the second factor, per account, once the password was right: ten codes per quarter hour.
 ACCOUNT_RATE_LIMITS = {"login": "60/m/ip", "login_failed": "30/m/ip,10/15m/key"}
 MFA_ADAPTER = "cases.accounts.SecondFactorAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]

@@ -1,7 +1,6 @@
 from allauth.account import views as allauth_views
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from cases.views import account_views
 from config import views
@@ -31,7 +30,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("documents/", include("reports.urls")),
     # Django's admin login would skip the second factor: it is never served.
-    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
+    path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.utils import translation
 
 from cases import selectors as case_selectors
@@ -102,6 +103,15 @@ def locked_out(request, original_response=None, credentials=None):
     when to try again, and where to go meanwhile. The typed username is not echoed back."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "errors/locked_out.html", {"minutes": minutes}, status=429)
+
+
+def admin_login(request):
+    """Django's admin login, never served: it would skip the second factor. Someone logged out
+    goes to our login (and back to the admin after it); someone logged in who got here was sent by
+    the admin because it isn't theirs: they get the 403 page, not a loop between the two logins."""
+    if request.user.is_authenticated:
+        return forbidden(request)
+    return redirect(f"{reverse('login')}?{request.GET.urlencode()}" if request.GET else reverse("login"))
 
 
 def too_many_requests(request, exception=None):

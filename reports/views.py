@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -223,8 +224,12 @@ def exhibit_change(request, public_id, exhibit_id):
     audit.record_read(case)
     operation = request.POST.get("operation")
     if operation == "remove":
-        filings.exhibit_remove(actor=request.user, exhibit=exhibit)
-        messages.success(request, gettext_lazy("Exhibit removed."))
+        try:
+            filings.exhibit_remove(actor=request.user, exhibit=exhibit)
+        except ValidationError as refusal:  # a legal hold
+            messages.error(request, " ".join(refusal.messages))
+        else:
+            messages.success(request, gettext_lazy("Exhibit removed."))
     elif operation in ("up", "down"):
         filings.exhibit_move(actor=request.user, exhibit=exhibit, up=operation == "up")
     return redirect(reverse("reports:filing", args=[case.public_id]) + "#exhibits")
@@ -247,6 +252,10 @@ def need_remove(request, public_id, need_id):
     case = _filing_case(request, public_id, audit_read=False)
     need = selectors.filing_need(request.user, case, need_id)
     audit.record_read(case)
-    filings.need_remove(actor=request.user, need=need)
-    messages.success(request, gettext_lazy("Specific need removed."))
+    try:
+        filings.need_remove(actor=request.user, need=need)
+    except ValidationError as refusal:  # a legal hold
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(request, gettext_lazy("Specific need removed."))
     return redirect(reverse("reports:filing", args=[case.public_id]) + "#needs")

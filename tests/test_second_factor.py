@@ -193,7 +193,7 @@ def test_logging_out_every_other_session(cast):
 
 def test_djangos_admin_login_is_never_served(db):
     response = Client().get("/admin/login/?next=/admin/")
-    assert response.status_code == 302 and response["Location"] == "/login/?next=/admin/"
+    assert response.status_code == 302 and response["Location"] == "/login/?next=%2Fadmin%2F"
     # Nor does a password posted to it log anyone in.
     posted = Client().post("/admin/login/", {"username": "caseworker", "password": PASSWORD})
     assert posted.status_code in (302, 405)
@@ -231,3 +231,12 @@ def test_an_administrator_resets_a_lost_second_factor_with_their_own_password(ca
     assert removal.actor == cast.org_admin and "secret" not in str(removal.changes)
     # A caseworker can't reset anyone's (the admin is not theirs to open).
     assert logged_in(cast.caseworker).get(url).status_code in (302, 403, 404)
+
+
+def test_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(cast, settings):
+    settings.AXES_FAILURE_LIMIT = 50  # allauth's own limit is under test here, not axes'
+    for attempt in range(12):
+        password_step(Client(), "caseworker", f"wrong-{attempt}", REMOTE_ADDR=f"192.0.2.{attempt}")
+    owner = Client()
+    response = password_step(owner, "caseworker", REMOTE_ADDR="198.51.100.20")
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")

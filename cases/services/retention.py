@@ -164,7 +164,11 @@ def legal_hold_lift(*, actor: User, case: Case, reason: str) -> LegalHold:
 
 
 def refuse_removal_under_legal_hold(case_id) -> None:
-    """A hold preserves the file: records may be added and corrected, but none removed, until it is lifted."""
+    """A hold preserves the file: records may be added and corrected, but none removed, until it is lifted.
+
+    Call inside the removing service's transaction: the case row is locked first, as placing a hold
+    locks it, so a hold placed at the same moment is either seen here or waits for the removal."""
+    Case.objects.select_for_update().filter(pk=case_id).exists()
     if LegalHold.objects.filter(case_id=case_id, lifted_at__isnull=True).exists():
         raise ValidationError(
             _("This case is under a legal hold: nothing may be removed from it until a supervisor lifts the hold."),

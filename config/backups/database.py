@@ -143,9 +143,23 @@ class _Serializer(JSONLSerializer):
         pass  # the auto-created table is backed up as its own part
 
 
+def _second_factors_decrypted(rows):
+    """Second factors' keys and seeds are encrypted inside allauth's plain JSON (cases.accounts), out
+    of reach of the encrypted columns' own handling: they travel decrypted, like those columns, and
+    are encrypted again with the target's field keys on restore (`load`)."""
+    from cases.accounts import map_encrypted_secrets
+    from cases.encryption import decrypt_text
+
+    for row in rows:
+        row.data = map_encrypted_secrets(row.data, lambda token: decrypt_text(token, where="mfa.Authenticator.data"))
+        yield row
+
+
 def dump(model, stream, references) -> int:
     """Write every row of `model` to the text `stream` as JSON Lines, in primary-key order; return the count."""
     rows = model._base_manager.using("default").order_by("pk").iterator(chunk_size=2000)
+    if label(model) == "mfa.authenticator":
+        rows = _second_factors_decrypted(rows)
     counted = _Counted(rows)
     _Serializer(references).serialize(counted, stream=stream, cls=_PreciseEncoder)
     return counted.count
@@ -200,6 +214,9 @@ def load(model_label, lines, references, using="default") -> int:
     plaintext (their `value_to_string`) and are encrypted on the way in with this installation's
     current field key (their `get_db_prep_save`); blind indexes are computed again.
     """
+    from cases.accounts import map_encrypted_secrets
+    from cases.encryption import encrypt_text
+
     model = apps.get_model(model_label)
     reference_fields = [
         (field.name, label(field.remote_field.model)) for field in model._meta.concrete_fields
@@ -219,6 +236,8 @@ def load(model_label, lines, references, using="default") -> int:
             for name in json_text:
                 if isinstance(row["fields"].get(name), str):
                     row["fields"][name] = json.loads(row["fields"][name])
+            if model_label == "mfa.authenticator":
+                row["fields"]["data"] = map_encrypted_secrets(row["fields"]["data"], encrypt_text)
             yield row
 
     fields = list(model._meta.concrete_fields)

@@ -14,6 +14,7 @@ from cases import uploads
 from cases.audit import acting_as
 from cases.models import Attachment, Case, Person, User
 from cases.permissions import require
+from cases.services.retention import refuse_removal_under_legal_hold
 from cases.services.versioning import StaleEditError, apply_changes, lock_current
 from reports import permissions
 from reports.models import EXHIBIT_CONTENT_TYPES, EligibilityCriterion, Exhibit, ExhibitSection, Filing, SpecificNeed
@@ -124,6 +125,7 @@ def exhibit_remove(*, actor: User, exhibit: Exhibit) -> None:
     """Remove an exhibit from the filing; a case attachment stays in the case, an uploaded file goes."""
     if filing_for_write(actor, exhibit.filing.case).pk != exhibit.filing_id:
         raise PermissionDenied
+    refuse_removal_under_legal_hold(exhibit.filing.case_id)
     stored = exhibit.file if not exhibit.attachment_id else None
     with acting_as(actor):
         exhibit.delete()
@@ -146,5 +148,6 @@ def need_add(*, actor: User, case: Case, person: Person, category: str, descript
 def need_remove(*, actor: User, need: SpecificNeed) -> None:
     if filing_for_write(actor, need.filing.case).pk != need.filing_id:
         raise PermissionDenied
+    refuse_removal_under_legal_hold(need.filing.case_id)
     with acting_as(actor):
         need.delete()

@@ -44,6 +44,7 @@ from cases.models import (
     Person,
     PersonPhone,
     Relative,
+    User,
 )
 from cases.models.people import NAME_FIELDS
 from cases.services import alerts as alert_services
@@ -216,6 +217,9 @@ def test_rotation_reencrypts_everything_under_the_new_key(stored_case, settings,
     before = {(m, c): raw_values(m, c) for m, c, _p in SECRETS}
     file_before = Path(Attachment.objects.get().file.path).read_bytes()
 
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    recovery_codes = RecoveryCodes.activate(User.objects.get(username="caseworker")).generate_codes()
     settings.PANAH_FIELD_KEYS = [new_key, old_key]
     assert Person.objects.get().address.startswith("Abay")  # the old key still decrypts
     out = io.StringIO()
@@ -224,7 +228,7 @@ def test_rotation_reencrypts_everything_under_the_new_key(stored_case, settings,
     assert "cases.Note: 1 rows, 1 values re-encrypted, 0 already current" in report
     assert "cases.Attachment.file: 1 rotated" in report
     app_keys = Authenticator.objects.filter(type=Authenticator.Type.TOTP)
-    assert f"mfa.Authenticator: {app_keys.count()} authenticator-app keys re-encrypted" in report
+    assert f"mfa.Authenticator: {Authenticator.objects.count()} second factors re-encrypted" in report
     assert "Abay" not in report and "gAAAAA" not in report
     for (model, column), tokens in before.items():
         after = raw_values(model, column)
@@ -242,6 +246,8 @@ def test_rotation_reencrypts_everything_under_the_new_key(stored_case, settings,
 
     caseworker_key = app_keys.get(user__username="caseworker").data["secret"]
     assert decrypt(caseworker_key) == second_factor_secret("caseworker")
+    recovery = Authenticator.objects.get(user__username="caseworker", type=Authenticator.Type.RECOVERY_CODES)
+    assert recovery_codes[0] in RecoveryCodes(recovery).get_unused_codes()
 
     again = io.StringIO()
     call_command("rotate_field_keys", stdout=again)  # idempotent: nothing left to do

@@ -533,3 +533,20 @@ def test_everyone_but_the_organisations_supervisors_gets_404(cast, own_case, log
     for role, user in cast.by_role().items():
         status = logged_in(user).get(erasures).status_code
         assert status == (200 if role in {"supervisor", "other_supervisor", "auditor"} else 404), (role, status)
+
+
+def test_a_legal_hold_also_keeps_the_legal_clinics_needs_on_a_shared_case(cast, own_case, logged_in):
+    from cases.services import access
+    from reports.services import filings
+
+    access.case_share(actor=cast.caseworker, case=own_case, organisation=cast.clinic, purpose="Asylum claim")
+    need = filings.need_add(actor=cast.lawyer, case=own_case, person=own_case.people.get(),
+                            category="medical", description="Fictional: needs a quiet interview room")
+    retention_services.legal_hold_place(actor=cast.supervisor, case=own_case, reason="Court inquiry")
+    with pytest.raises(ValidationError) as refused:
+        filings.need_remove(actor=cast.lawyer, need=need)
+    assert refused.value.code == "legal_hold"
+    response = logged_in(cast.lawyer).post(
+        reverse("reports:need_remove", kwargs={"public_id": own_case.public_id, "need_id": need.pk}), follow=True)
+    assert response.status_code == 200 and "under a legal hold" in response.content.decode()
+    assert type(need).objects.filter(pk=need.pk).exists()

@@ -44,8 +44,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{model._meta.label}.{field.name}: " + ", ".join(
                     f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) if outcomes else
                     f"{model._meta.label}.{field.name}: no files")
-        secrets = self.rotate_authenticator_app_keys()
-        self.stdout.write(f"mfa.Authenticator: {secrets} authenticator-app keys re-encrypted")
+        secrets = self.rotate_second_factor_secrets()
+        self.stdout.write(f"mfa.Authenticator: {secrets} second factors re-encrypted")
         seconds = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
             f"Done: {totals['rows']} rows, {totals['rotated']} values re-encrypted, {totals['current']} already "
@@ -109,17 +109,18 @@ class Command(BaseCommand):
         return outcomes
 
     @transaction.atomic
-    def rotate_authenticator_app_keys(self) -> int:
-        """The second factor's app keys, encrypted by cases.accounts.SecondFactorAdapter."""
+    def rotate_second_factor_secrets(self) -> int:
+        """The keys and seeds of second factors, encrypted by cases.accounts.SecondFactorAdapter."""
         from allauth.mfa.models import Authenticator
 
+        from cases.accounts import map_encrypted_secrets
+
         rotated = 0
-        for authenticator in Authenticator.objects.select_for_update().filter(type=Authenticator.Type.TOTP):
-            token = authenticator.data["secret"]
-            if encryption.is_current(token):
-                continue
-            authenticator.data = {**authenticator.data, "secret": encryption.rotate_text(
-                token, where="mfa.Authenticator.data")}
-            authenticator.save(update_fields=["data"])
-            rotated += 1
+        for authenticator in Authenticator.objects.select_for_update().order_by("pk"):
+            data = map_encrypted_secrets(authenticator.data, lambda token: token if encryption.is_current(token)
+                                         else encryption.rotate_text(token, where="mfa.Authenticator.data"))
+            if data != authenticator.data:
+                authenticator.data = data
+                authenticator.save(update_fields=["data"])
+                rotated += 1
         return rotated
