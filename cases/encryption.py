@@ -2,7 +2,8 @@
 (the other is the backup archive's cipher, config/backups/cipher.py, a streaming AEAD of its own key).
 
 What it protects: a database dump, a backup or a copied media folder reveals no document
-number, phone, address, relative in China, narrative or attachment. What it does not: an
+number, phone, address, relative in China, narrative or attachment, and (the reports app) no
+declaration, specific need, uploaded exhibit or generated PDF. What it does not: an
 attacker running as the application holds the keys too (disk and backup encryption still
 matter).
 
@@ -324,9 +325,10 @@ def encrypted_file_fields(model) -> list:
 class EncryptedFileSystemStorage(FileSystemStorage):
     """MEDIA_ROOT, with every file encrypted on save and decrypted on open.
 
-    Every reader (the download view, the upload verification task, packet assembly) reads
-    through `open`, so they all get the plaintext from here. Files are read whole: uploads are
-    limited to PANAH_MAX_UPLOAD_BYTES.
+    Every reader (the download views, the upload verification task, packet assembly copying
+    exhibits into the renderer's work folder) reads through `open`, so they all get the plaintext
+    from here; `.path` leads to ciphertext. A recorded SHA-256 is always the plaintext's. Files
+    are read whole: uploads are limited to PANAH_MAX_UPLOAD_BYTES.
     """
 
     def _save(self, name, content):

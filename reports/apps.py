@@ -10,20 +10,19 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from auditlog.registry import auditlog
-
-        from cases import page_sections, revisions, roles
+        from cases import audit, page_sections, revisions, roles
         from reports import permissions
         from reports.models import Exhibit, Filing, GeneratedDocument, SpecificNeed
         from reports.views import alert_section, case_section
 
-        auditlog.register(GeneratedDocument, exclude_fields=["file", "started_at", "attempts", "error"])
+        # cases.audit.register masks every encrypted field whole, whatever is listed here.
+        audit.register(GeneratedDocument, exclude_fields=["file", "started_at", "attempts", "error"])
         # The applicant's words and needs never enter a diff; the audit says who changed them and when.
-        auditlog.register(Filing, exclude_fields=["version", "updated_at"],
-                          mask_fields=["declaration_text", "translation_text", "special_issues", "translator_name",
-                                       "secondary_category"])
-        auditlog.register(Exhibit, exclude_fields=["file"], mask_fields=["title", "source"])
-        auditlog.register(SpecificNeed, mask_fields=["description", "category"])
+        audit.register(Filing, exclude_fields=["version", "updated_at"],
+                       mask_fields=["declaration_text", "translation_text", "special_issues", "translator_name",
+                                    "secondary_category"])
+        audit.register(Exhibit, exclude_fields=["file"], mask_fields=["title", "source"])
+        audit.register(SpecificNeed, mask_fields=["description", "category"])
         roles.grant_to_roles(permissions.ROLE_PERMISSIONS)
         # Filing materials are what the packets print: changing them moves the case's revision.
         revisions.track(Filing, lambda filing: filing.case_id)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.choices import LANGUAGES_SPOKEN
+from cases.encryption import EncryptedFileSystemStorage, EncryptedTextField
 from cases.models import Alert, Attachment, Case, Organisation, Person
 from cases.models.base import VersionedModel
 from referrals.models import Referral
@@ -83,7 +84,8 @@ class GeneratedDocument(models.Model):
     error = models.CharField(_("error"), max_length=200, blank=True)
     # The case's revision (cases.revisions): it moves with every change to anything on the case.
     case_version = models.PositiveIntegerField(_("case version"), null=True, blank=True)
-    file = models.FileField(_("file"), upload_to="documents/", blank=True)
+    # Stored encrypted (the PDF prints phones, document numbers, narratives); `sha256` is the plaintext's.
+    file = models.FileField(_("file"), upload_to="documents/", blank=True, storage=EncryptedFileSystemStorage())
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveIntegerField(_("size"), null=True, blank=True)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
@@ -182,13 +184,13 @@ class Filing(VersionedModel):
     # (the documents then fall back to the principal applicant).
     applicant = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                   verbose_name=_("applicant"))
-    declaration_text = models.TextField(
+    declaration_text = EncryptedTextField(
         _("declaration (the applicant's own words)"), blank=True,
         help_text=_("As the applicant told it, in the language they used. Never shortened or rephrased."),
     )
     declaration_language = models.CharField(_("language of the declaration"), max_length=10,
                                              choices=LANGUAGES_SPOKEN, blank=True)
-    translation_text = models.TextField(
+    translation_text = EncryptedTextField(
         _("translation of the declaration"), blank=True,
         help_text=_("The full translation into the language of the filing; leave empty if the declaration is "
                     "already in it."),
@@ -198,7 +200,7 @@ class Filing(VersionedModel):
     translator_name = models.CharField(_("translator"), max_length=200, blank=True)
     filing_office = models.CharField(_("filed with"), max_length=200, blank=True,
                                      help_text=_("The office the cover letter is addressed to."))
-    special_issues = models.TextField(
+    special_issues = EncryptedTextField(
         _("issues to flag in the cover letter"), blank=True,
         help_text=_("For example the one-year filing deadline, a prior application, or a record the "
                     "authorities will see."),
@@ -245,7 +247,8 @@ class Exhibit(models.Model):
     supports = models.JSONField(_("supports"), default=list, blank=True)
     attachment = models.ForeignKey(Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                    verbose_name=_("case attachment"))
-    file = models.FileField(_("file"), upload_to="exhibits/%Y/%m/", blank=True)
+    # Stored encrypted; `sha256` is the plaintext's, checked again when the exhibit is appended.
+    file = models.FileField(_("file"), upload_to="exhibits/%Y/%m/", blank=True, storage=EncryptedFileSystemStorage())
     content_type = models.CharField(_("content type"), max_length=100)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("size in bytes"))
@@ -283,7 +286,7 @@ class SpecificNeed(models.Model):
                                related_name="needs")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("person"))
     category = models.CharField(_("need"), max_length=20, choices=NeedCategory.choices)
-    description = models.TextField(_("description"))
+    description = EncryptedTextField(_("description"))
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT,
                                  related_name="+")
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)

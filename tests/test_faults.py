@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from cases.encryption import decrypt_bytes
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = """
@@ -173,7 +175,9 @@ def test_a_worker_killed_in_the_middle_of_a_render_leaves_it_to_the_next_one_whi
     assert (document.status, document.attempts, document.error) == (DocumentStatus.DONE, 2, "")
     # One file, the one the row describes: a repeated render replaced its own output.
     assert sorted(media.rglob("*.pdf")) == [stored]
-    data = stored.read_bytes()
+    raw = stored.read_bytes()
+    assert not raw.startswith(b"%PDF")  # encrypted at rest (cases.encryption)
+    data = decrypt_bytes(raw, where="test")
     assert data.startswith(b"%PDF") and hashlib.sha256(data).hexdigest() == document.sha256
     assert document.size == len(data) and document.file.name == f"documents/{document.public_id}.pdf"
     # The audit trail holds the request, once; neither render wrote to it (a render changes the row by UPDATE).

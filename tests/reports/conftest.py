@@ -16,6 +16,16 @@ def _poppler():
         pytest.fail("poppler-utils is missing: run `make test`, which installs it.")
 
 
+def plain_pdf(document, folder: Path) -> Path:
+    """A generated document's PDF as the download serves it (decrypted), written to `folder` for poppler's
+    tools: the stored file is encrypted, so its path on disk holds no PDF."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{document.public_id}.pdf"
+    with document.file.storage.open(document.file.name, "rb") as stored:
+        path.write_bytes(stored.read())
+    return path
+
+
 def pdf_fonts(path: Path) -> list[dict]:
     out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
     rows = []

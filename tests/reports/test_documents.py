@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 
 from cases import revisions
+from cases.encryption import decrypt_bytes
 from cases.services import records
 from referrals.choices import DataCategory
 from referrals.models import Referral
@@ -19,7 +20,7 @@ from reports.models import DocumentStatus, GeneratedDocument
 from reports.services.documents import STATIC_DIRS, document_render, document_request
 from tests.conftest import MEMET
 from tests.referrals.conftest import give_consent, refer
-from tests.reports.conftest import heading_runs_the_right_way, pdf_fonts, pdf_info, pdf_text
+from tests.reports.conftest import heading_runs_the_right_way, pdf_fonts, pdf_info, pdf_text, plain_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def summary_case(cast, own_case):
 @pytest.mark.parametrize("language", ["en", "ug", "ru"])
 def test_the_case_summary_renders_every_script_with_embedded_fonts(cast, summary_case, language, tmp_path):
     document = generate(cast.caseworker, summary_case, language=language)
-    path = Path(document.file.path)
+    path = plain_pdf(document, tmp_path)
     fonts = pdf_fonts(path)
     assert fonts and all(font["emb"] == "yes" for font in fonts), fonts
     families = " ".join(font["name"] for font in fonts)
@@ -62,11 +63,11 @@ def test_the_case_summary_renders_every_script_with_embedded_fonts(cast, summary
     assert heading_runs_the_right_way(path, language, tmp_path / "cover")
 
 
-def test_the_referral_form_carries_only_the_consented_data(cast, own_case, counselling, rendered_html):
+def test_the_referral_form_carries_only_the_consented_data(cast, own_case, counselling, rendered_html, tmp_path):
     give_consent(cast.caseworker, own_case, counselling, categories=[DataCategory.NAMES])
     referral = refer(cast.caseworker, own_case, counselling, categories=[DataCategory.NAMES])
     document = generate(cast.caseworker, own_case, kind="referral_form", referral=referral, recipient_kind="provider")
-    text, html = pdf_text(Path(document.file.path)), rendered_html[-1]
+    text, html = pdf_text(plain_pdf(document, tmp_path)), rendered_html[-1]
     assert "Memet" in text and referral.reference in text
     for outside in ["E12345678", own_case.reference, "Almaty", "+7701"]:
         assert outside not in text and outside not in html, outside
@@ -164,7 +165,9 @@ def test_a_retried_render_replaces_its_own_output(cast, own_case, clock, setting
     files = list((tmp_path / "documents").iterdir())
     assert [f.name for f in files] == [f"{document.public_id}.pdf"]
     document.refresh_from_db()
-    assert hashlib.sha256(files[0].read_bytes()).hexdigest() == document.sha256
+    stored = files[0].read_bytes()
+    assert not stored.startswith(b"%PDF")  # encrypted at rest
+    assert hashlib.sha256(decrypt_bytes(stored, where="test")).hexdigest() == document.sha256
 
 
 def test_the_sweeper_requeues_forgotten_renders_and_gives_up_in_the_end(cast, own_case, clock, monkeypatch):
@@ -226,12 +229,12 @@ REDACTABLE = ["E12345678", "1987", "Ghulja", "Almaty", "Disappeared", "held at t
     ("public", REDACTABLE, ["Memet", "Custody by host authorities"]),
 ])
 def test_redaction_profiles_never_write_removed_data(cast, full_case, counselling, recipient_kind, absent, present,
-                                                     rendered_html):
+                                                     rendered_html, tmp_path):
     give_consent(cast.caseworker, full_case, counselling)
     refer(cast.caseworker, full_case, counselling)
     assert Referral.objects.filter(case=full_case).exists()
     document = generate(cast.caseworker, full_case, recipient_kind=recipient_kind)
-    text, html = pdf_text(Path(document.file.path)), rendered_html[-1]
+    text, html = pdf_text(plain_pdf(document, tmp_path)), rendered_html[-1]
     for fragment in absent:
         assert fragment not in text and fragment not in html, fragment
     for fragment in present:
@@ -239,16 +242,16 @@ def test_redaction_profiles_never_write_removed_data(cast, full_case, counsellin
     assert ("Left out for this recipient" in text) == bool(absent)
 
 
-def test_the_archival_option_writes_pdf_a_3b(cast, own_case):
+def test_the_archival_option_writes_pdf_a_3b(cast, own_case, tmp_path):
     document = document_request(actor=cast.caseworker, case=own_case, kind="case_summary", language="en",
                                 recipient_kind="file", archival=True)
     document_render(document_id=document.pk)
     document.refresh_from_db()
-    xmp = subprocess.run(["pdfinfo", "-meta", document.file.path], capture_output=True, text=True,
+    xmp = subprocess.run(["pdfinfo", "-meta", plain_pdf(document, tmp_path)], capture_output=True, text=True,
                          check=True).stdout
     assert re.search(r'pdfaid:part(="|>)3', xmp) and re.search(r'pdfaid:conformance(="|>)B', xmp), xmp[-600:]
     assert str(document.public_id) in xmp and "Memet" not in xmp  # metadata: the document id, no name
-    assert all(font["emb"] == "yes" for font in pdf_fonts(Path(document.file.path)))
+    assert all(font["emb"] == "yes" for font in pdf_fonts(plain_pdf(document, tmp_path)))
 
 
 @pytest.fixture
@@ -271,7 +274,7 @@ def test_a_liaison_produces_the_alert_sheet_without_the_case_file(cast, imminent
                                 alert=imminent_alert, language="en", recipient_kind="unhcr")
     assert document_render(document_id=document.pk) == DocumentStatus.DONE
     document.refresh_from_db()
-    path = Path(document.file.path)
+    path = plain_pdf(document, tmp_path)
     text = pdf_text(path)
     assert 1 <= document.pages <= 2
     # The Chinese-passport spelling comes first: it is the one the authorities use.
@@ -330,7 +333,7 @@ def test_a_spare_inherited_through_fork_is_never_used(monkeypatch):
         pass
 
 
-def test_the_case_version_a_document_records_moves_with_any_change_to_the_file(cast, own_case):
+def test_the_case_version_a_document_records_moves_with_any_change_to_the_file(cast, own_case, tmp_path):
     """Not only edits of the case row: a new event or an edited document changes what documents print."""
     from cases.services import people
 
@@ -348,7 +351,7 @@ def test_the_case_version_a_document_records_moves_with_any_change_to_the_file(c
     # Earlier documents are kept, each with its own file and hash.
     assert len({Path(d.file.path) for d in (first, second, third) if Path(d.file.path).exists()}) == 3
     assert len({d.sha256 for d in (first, second, third)}) == 3
-    assert f"{third.case_version}" in pdf_text(Path(third.file.path))
+    assert f"{third.case_version}" in pdf_text(plain_pdf(third, tmp_path))
 
 
 def test_a_case_without_documents_can_still_be_deleted(cast):
@@ -437,7 +440,7 @@ def test_the_alert_sheet_and_the_referral_form_in_every_script(
     form = generate(cast.caseworker, own_case, kind="referral_form", referral=referral, language=language,
                     recipient_kind="provider")
     for document, pages in ((sheet, (1, 2)), (form, (1, 2))):
-        path = Path(document.file.path)
+        path = plain_pdf(document, tmp_path)
         fonts = pdf_fonts(path)
         assert fonts and all(font["emb"] == "yes" for font in fonts), fonts
         assert "Noto-Sans-Arabic" in " ".join(font["name"] for font in fonts)  # the Uyghur-script name
@@ -445,7 +448,7 @@ def test_the_alert_sheet_and_the_referral_form_in_every_script(
         assert len(PdfReader(path).outline) >= 2  # the heading and its sections are bookmarked
         assert heading_runs_the_right_way(path, language, tmp_path / document.kind)
     # The referral form carries names only: no document number, city or case reference in its bytes.
-    text = pdf_text(Path(form.file.path))
+    text = pdf_text(plain_pdf(form, tmp_path))
     for outside in ["E12345678", own_case.reference, "Almaty"]:
         assert outside not in text, outside
     for outsider in (cast.other_caseworker, cast.lawyer):

@@ -17,7 +17,7 @@ from cases.services.versioning import StaleEditError
 from reports.models import DocumentStatus
 from reports.services import filings
 from reports.services.documents import document_render, document_request
-from tests.reports.conftest import pdf_fonts, pdf_info, pdf_text
+from tests.reports.conftest import pdf_fonts, pdf_info, pdf_text, plain_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +139,7 @@ def test_the_asylum_packet_appends_every_exhibit_behind_its_separator_with_page_
     cast, filing_case, language, tmp_path,
 ):
     document = generate(cast.caseworker, filing_case, "asylum_packet", language=language)
-    path = Path(document.file.path)
+    path = plain_pdf(document, tmp_path)
     fonts = pdf_fonts(path)
     assert fonts and all(font["emb"] == "yes" for font in fonts), fonts
     assert "Noto-Sans-Arabic" in " ".join(font["name"] for font in fonts)  # the Uyghur declaration and names
@@ -184,9 +184,9 @@ def test_the_asylum_packet_appends_every_exhibit_behind_its_separator_with_page_
             assert expected in text, expected
 
 
-def test_the_packet_index_gives_the_page_each_exhibit_starts_on(cast, filing_case):
+def test_the_packet_index_gives_the_page_each_exhibit_starts_on(cast, filing_case, tmp_path):
     document = generate(cast.caseworker, filing_case, "asylum_packet")
-    path = Path(document.file.path)
+    path = plain_pdf(document, tmp_path)
     bookmarks = dict(outline_titles(path))
     index_page = bookmarks["Index of exhibits"]
     index_lines = [line.split() for line in subprocess.run(
@@ -196,9 +196,9 @@ def test_the_packet_index_gives_the_page_each_exhibit_starts_on(cast, filing_cas
     assert str(bookmarks["Exhibit A"]) in row
 
 
-def test_an_archival_packet_embeds_each_exhibit_under_a_neutral_name(cast, filing_case):
+def test_an_archival_packet_embeds_each_exhibit_under_a_neutral_name(cast, filing_case, tmp_path):
     document = generate(cast.caseworker, filing_case, "asylum_packet", archival=True)
-    path = Path(document.file.path)
+    path = plain_pdf(document, tmp_path)
     listing = subprocess.run(["pdfdetach", "-list", str(path)], capture_output=True, text=True, check=True).stdout
     assert "3 embedded files" in listing
     assert "exhibit-A.pdf" in listing and "exhibit-B.png" in listing and "exhibit-1.pdf" in listing
@@ -213,12 +213,12 @@ def test_an_archival_packet_embeds_each_exhibit_under_a_neutral_name(cast, filin
 
 
 @pytest.mark.parametrize("language", ["en", "ug", "ru"])
-def test_the_protected_status_dossier_maps_criteria_to_evidence_and_exhibits(cast, filing_case, language):
+def test_the_protected_status_dossier_maps_criteria_to_evidence_and_exhibits(cast, filing_case, language, tmp_path):
     passport = filing_case.people.get(relationship="principal").documents.get()
     people.document_update(actor=cast.caseworker, document=passport, expected_version=passport.version,
                            data={"expires_on": datetime.date(2025, 3, 1)})  # not renewed: document denial
     document = generate(cast.caseworker, filing_case, "protected_status", language=language, recipient_kind="court")
-    path = Path(document.file.path)
+    path = plain_pdf(document, tmp_path)
     fonts = pdf_fonts(path)
     assert fonts and all(font["emb"] == "yes" for font in fonts), fonts
     titles = [title for title, _page in outline_titles(path)]
@@ -234,13 +234,13 @@ def test_the_protected_status_dossier_maps_criteria_to_evidence_and_exhibits(cas
 
 @pytest.mark.parametrize("language", ["en", "ug", "ru"])
 def test_the_unhcr_dossier_suggests_a_priority_and_keeps_needs_under_confidential_headings(
-    cast, filing_case, language,
+    cast, filing_case, language, tmp_path,
 ):
     child = filing_case.people.get(relationship="child")
     filings.need_add(actor=cast.caseworker, case=filing_case, person=child, category="psychological",
                      description="Fictional: nightmares since the summons.")
     document = generate(cast.caseworker, filing_case, "unhcr_dossier", language=language, recipient_kind="unhcr")
-    path = Path(document.file.path)
+    path = plain_pdf(document, tmp_path)
     fonts = pdf_fonts(path)
     assert fonts and all(font["emb"] == "yes" for font in fonts), fonts
     text = plain_text(path)
@@ -255,16 +255,18 @@ def test_the_unhcr_dossier_suggests_a_priority_and_keeps_needs_under_confidentia
 @pytest.mark.parametrize("kind,recipient", [
     ("asylum_packet", "court"), ("protected_status", "court"), ("unhcr_dossier", "unhcr"),
 ])
-def test_filing_documents_leave_out_what_no_filing_needs(cast, filing_case, kind, recipient, rendered_html):
+def test_filing_documents_leave_out_what_no_filing_needs(cast, filing_case, kind, recipient, rendered_html, tmp_path):
     """Relatives' names, phone numbers, case notes and referrals never reach a filing (need to know)."""
     records.note_add(actor=cast.caseworker, case=filing_case, text="Fictional internal note: call back Tuesday.")
     document = generate(cast.caseworker, filing_case, kind, recipient_kind=recipient)
-    html, text = rendered_html[-1], pdf_text(Path(document.file.path))
+    html, text = rendered_html[-1], pdf_text(plain_pdf(document, tmp_path))
     for outside in ["Fictional Brother Name", "+77011234567", "Fictional internal note", "scan.pdf"]:
         assert outside not in html and outside not in text, outside
 
 
-def test_user_text_cannot_pull_in_files_reach_the_network_or_forge_exhibit_pages(cast, filing_case, rendered_html):
+def test_user_text_cannot_pull_in_files_reach_the_network_or_forge_exhibit_pages(
+    cast, filing_case, rendered_html, tmp_path,
+):
     filing = ngo_filing(filing_case)
     filings.filing_save(actor=cast.caseworker, case=filing_case, expected_version=filing.version, data={
         "declaration_text": 'Fictional. <img src="file:///etc/passwd"> <img src="http://evil.invalid/x.png"> '
@@ -272,19 +274,19 @@ def test_user_text_cannot_pull_in_files_reach_the_network_or_forge_exhibit_pages
         "declaration_language": "en",
     })
     document = generate(cast.caseworker, filing_case, "asylum_packet")
-    text = pdf_text(Path(document.file.path))
+    text = pdf_text(plain_pdf(document, tmp_path))
     assert "file:///etc/passwd" in text and "evil.invalid" in text  # shown as the text it is
     assert "<img" not in rendered_html[-1].split("<body>", 1)[1].split('class="separator"', 1)[0].replace(
         "&lt;img", "")
     assert document.pages == generate(cast.caseworker, filing_case, "asylum_packet").pages  # no extra pages
 
 
-def test_a_damaged_pdf_exhibit_gets_a_page_saying_so_and_the_packet_still_renders(cast, filing_case):
+def test_a_damaged_pdf_exhibit_gets_a_page_saying_so_and_the_packet_still_renders(cast, filing_case, tmp_path):
     broken = SimpleUploadedFile("broken.pdf", b"%PDF-1.4\n this is not really a pdf", content_type="application/pdf")
     filings.exhibit_add(actor=cast.caseworker, case=filing_case, section="client", title="Damaged scan",
                         upload=broken)
     document = generate(cast.caseworker, filing_case, "asylum_packet")
-    text = plain_text(Path(document.file.path))
+    text = plain_text(plain_pdf(document, tmp_path))
     assert "This exhibit could not be appended" in text
 
 
@@ -358,7 +360,7 @@ def test_a_rotated_exhibit_is_drawn_as_it_is_seen_and_its_links_do_not_travel(ca
     filings.exhibit_add(actor=cast.caseworker, case=own_case, section="client", title="Rotated scan",
                         upload=_rotated_pdf_with_a_link())
     document = generate(cast.caseworker, own_case, "asylum_packet")
-    path = Path(document.file.path)
+    path = plain_pdf(document, tmp_path)
     last = document.pages
     image = page_png(path, last, tmp_path).convert("L")
     left, top, right, bottom = image.point(lambda value: 255 if value < 30 else 0).getbbox()
@@ -393,7 +395,7 @@ def test_filing_documents_run_right_to_left_in_uyghur_and_left_to_right_in_russi
     from tests.reports.conftest import heading_runs_the_right_way
 
     document = generate(cast.caseworker, filing_case, kind, language=language, recipient_kind=recipient)
-    assert heading_runs_the_right_way(Path(document.file.path), language, tmp_path / "cover")
+    assert heading_runs_the_right_way(plain_pdf(document, tmp_path), language, tmp_path / "cover")
 
 
 @pytest.mark.parametrize("kind,recipient", [

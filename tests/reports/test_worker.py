@@ -1,7 +1,6 @@
 """A real django-q worker renders a requested document (the request itself returns at once)."""
 
 import hashlib
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +19,8 @@ def test_worker_renders_a_requested_document(cast, worker, django_capture_on_com
     task = finished_task(f"document-render-{document.pk}", timeout=60)
     assert task.success and task.result == DocumentStatus.DONE and task.args == (document.pk,)
     document = GeneratedDocument.objects.get(pk=document.pk)
-    data = Path(document.file.path).read_bytes()
+    with document.file.open("rb") as stored:  # decrypted: the file on disk is encrypted
+        data = stored.read()
     assert data.startswith(b"%PDF") and hashlib.sha256(data).hexdigest() == document.sha256
 
 
@@ -37,7 +37,8 @@ def test_worker_assembles_an_asylum_packet_with_its_exhibits(cast, worker, djang
     task = finished_task(f"document-render-{document.pk}", timeout=90)
     assert task.success and task.result == DocumentStatus.DONE
     document = GeneratedDocument.objects.get(pk=document.pk)
-    data = Path(document.file.path).read_bytes()
+    with document.file.open("rb") as stored:  # decrypted: the file on disk is encrypted
+        data = stored.read()
     assert hashlib.sha256(data).hexdigest() == document.sha256
     # Cover, worksheet, declaration, index, then two separators with 2 + 1 exhibit pages.
     assert document.pages >= 9 and document.archival

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
+from cases.accounts import has_second_factor
 from cases.choices import (
     DatePrecision,
     DocumentType,
@@ -20,7 +21,6 @@ from cases.choices import (
     Sex,
     UnhcrStatus,
 )
-from cases.accounts import has_second_factor
 from cases.management.demo_world import (
     CITIES,
     DEMO_PASSWORD,
