@@ -72,6 +72,18 @@ _codes_used = set()
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request made by an earlier test in this thread
+    leaves its language active (LocaleMiddleware activates, nothing deactivates)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def fresh_second_factor_codes():
     """Each test starts with every code unused and no rate limit counted (the test settings' cache
     lives in this process)."""
