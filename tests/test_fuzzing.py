@@ -132,8 +132,14 @@ def fuzz_world(cast, clock):
             f"/cases/{case.public_id}/documents/{document.pk}/edit/",
             f"/referrals/case/{case.public_id}/consent/", f"/referrals/case/{case.public_id}/new/",
             f"/documents/case/{case.public_id}/filing/", "/documents/verify/",
+            # One's account: the sessions page, and the password confirmation that guards the
+            # second-factor pages.
+            "/account/sessions/", "/account/reauthenticate/?next=/account/security/totp/deactivate/",
         ],
-        "supervisor": [f"/cases/{case.public_id}/assign/"],
+        "supervisor": [
+            f"/cases/{case.public_id}/assign/", f"/cases/{case.public_id}/legal-hold/",
+            f"/cases/{case.public_id}/erase/",
+        ],
         "liaison": [f"/cases/alerts/{Alert.objects.get(case=case).public_id}/"],
     }
     return cast, pages
