@@ -84,7 +84,7 @@ class SessionLimitMiddleware:
         return self.get_response(request)
 
 
-ACTIVITY_KEY = "panah_seen_at"
+ACTIVITY_KEY = "panah_seen"  # (when, as which session key)
 
 
 class SessionActivityMiddleware:

@@ -123,9 +123,10 @@ def exhibit_move(*, actor: User, exhibit: Exhibit, up: bool) -> None:
 @transaction.atomic
 def exhibit_remove(*, actor: User, exhibit: Exhibit) -> None:
     """Remove an exhibit from the filing; a case attachment stays in the case, an uploaded file goes."""
+    # The case row first (the hold check locks it), then the filing: the order erasure locks them in.
+    refuse_removal_under_legal_hold(exhibit.filing.case_id)
     if filing_for_write(actor, exhibit.filing.case).pk != exhibit.filing_id:
         raise PermissionDenied
-    refuse_removal_under_legal_hold(exhibit.filing.case_id)
     stored = exhibit.file if not exhibit.attachment_id else None
     with acting_as(actor):
         exhibit.delete()
@@ -146,8 +147,8 @@ def need_add(*, actor: User, case: Case, person: Person, category: str, descript
 
 @transaction.atomic
 def need_remove(*, actor: User, need: SpecificNeed) -> None:
+    refuse_removal_under_legal_hold(need.filing.case_id)  # the case row first, as in exhibit_remove
     if filing_for_write(actor, need.filing.case).pk != need.filing_id:
         raise PermissionDenied
-    refuse_removal_under_legal_hold(need.filing.case_id)
     with acting_as(actor):
         need.delete()
