@@ -112,7 +112,12 @@ class Target:
     def _admin(self, sql):
         import psycopg
 
-        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as admin:
+        # Through the suite's own (test) database: the one DATABASE_URL names need not exist,
+        # since pytest-django creates and uses test_<name>.
+        settings = connection.settings_dict
+        with psycopg.connect(dbname=settings["NAME"], host=settings["HOST"] or None, port=settings["PORT"] or None,
+                             user=settings["USER"] or None, password=settings["PASSWORD"] or None,
+                             autocommit=True) as admin:
             admin.execute(sql)
 
     def drop(self):
