@@ -49,7 +49,8 @@ def main():
     vendor = "postgresql" if source.get("DATABASE_URL") else "sqlite"
     run(source, "migrate", "--verbosity", "0")
     run(source, "seed_demo", "--cases", str(options.cases))
-    key = source.get("PANAH_BACKUP_KEY") or (Path(source["PANAH_VAR_DIR"]) / "demo-backup-key").read_text().strip()
+    demo_key_file = Path(source["PANAH_VAR_DIR"]) / "demo-backup-key.env"  # NAME=value, config.settings._demo_keys
+    key = source.get("PANAH_BACKUP_KEY") or demo_key_file.read_text().strip().partition("=")[2]
 
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)

@@ -28,9 +28,10 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def _demo_field_keys(path):
-    """Field keys for the demo and the tests: made once (by whichever process comes first) and kept
-    in `path`. Never used in production. A Fernet key is 32 random bytes in url-safe base64."""
+def _demo_keys(path, names):
+    """Keys for the demo and the tests, never production: made once (by whichever process comes
+    first) and kept in `path` as NAME=value lines, so data encrypted under them survives a restart.
+    Each is 32 random bytes in URL-safe base64: a Fernet key, an HMAC key, an AES-256 key alike."""
     import base64
     import secrets
     import time
@@ -38,16 +39,16 @@ def _demo_field_keys(path):
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
-            out.write(f"PANAH_FIELD_KEYS={base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}\n"
-                      f"PANAH_BLIND_INDEX_KEY={secrets.token_urlsafe(32)}\n")
+            out.write("".join(f"{name}={base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}\n"
+                              for name in names))
     except FileExistsError:
         pass
     for _attempt in range(50):  # another process may be half-way through writing it
         keys = dict(line.split("=", 1) for line in path.read_text().split() if "=" in line)
-        if len(keys) == 2:
+        if set(names) <= set(keys):
             return keys
         time.sleep(0.1)
-    raise ImproperlyConfigured(f"{path} is incomplete: delete it, or set PANAH_FIELD_KEYS and PANAH_BLIND_INDEX_KEY.")
+    raise ImproperlyConfigured(f"{path} is incomplete: delete it, or set {' and '.join(names)}.")
 
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -337,9 +338,9 @@ PANAH_BLIND_INDEX_KEY = os.environ.get("PANAH_BLIND_INDEX_KEY", "")
 if not (PANAH_FIELD_KEYS and PANAH_BLIND_INDEX_KEY):
     if IS_PRODUCTION:
         raise ImproperlyConfigured("Set PANAH_FIELD_KEYS and PANAH_BLIND_INDEX_KEY (PANAH_ENV=production).")
-    _demo_keys = _demo_field_keys(VAR_DIR / "demo-field-keys")
-    PANAH_FIELD_KEYS = PANAH_FIELD_KEYS or [_demo_keys["PANAH_FIELD_KEYS"]]
-    PANAH_BLIND_INDEX_KEY = PANAH_BLIND_INDEX_KEY or _demo_keys["PANAH_BLIND_INDEX_KEY"]
+    _made = _demo_keys(VAR_DIR / "demo-field-keys", ["PANAH_FIELD_KEYS", "PANAH_BLIND_INDEX_KEY"])
+    PANAH_FIELD_KEYS = PANAH_FIELD_KEYS or [_made["PANAH_FIELD_KEYS"]]
+    PANAH_BLIND_INDEX_KEY = PANAH_BLIND_INDEX_KEY or _made["PANAH_BLIND_INDEX_KEY"]
 
 # --- Backups (config/backups/) -------------------------------------------------------------------
 # The key that encrypts and authenticates backup archives: 32 random bytes in URL-safe base64,
@@ -347,31 +348,11 @@ if not (PANAH_FIELD_KEYS and PANAH_BLIND_INDEX_KEY):
 # restored with whatever field keys the target has). Keep a copy away from the archives: without
 # it they cannot be read. Production requires it; the demo and the tests make one once in the
 # var directory.
-def _demo_backup_key(path):
-    """The demo's and the tests' backup key: made once (by whichever process comes first) and kept in `path`."""
-    import base64
-    import secrets
-    import time
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
-            out.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n")
-    except FileExistsError:
-        pass
-    for _attempt in range(50):  # another process may be half-way through writing it
-        key = path.read_text().strip()
-        if len(key) == 44:
-            return key
-        time.sleep(0.1)
-    raise ImproperlyConfigured(f"{path} is incomplete: delete it, or set PANAH_BACKUP_KEY.")
-
-
 PANAH_BACKUP_KEY = os.environ.get("PANAH_BACKUP_KEY", "")
 if not PANAH_BACKUP_KEY:
     if IS_PRODUCTION:
         raise ImproperlyConfigured("Set PANAH_BACKUP_KEY (PANAH_ENV=production).")
-    PANAH_BACKUP_KEY = _demo_backup_key(VAR_DIR / "demo-backup-key")
+    PANAH_BACKUP_KEY = _demo_keys(VAR_DIR / "demo-backup-key.env", ["PANAH_BACKUP_KEY"])["PANAH_BACKUP_KEY"]
 
 # --- Audit --------------------------------------------------------------------------------------
 AUDITLOG_MASK_CALLABLE = "cases.audit.redact"

@@ -1,9 +1,7 @@
 """Requesting a document, watching it being generated, and downloading it."""
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +13,7 @@ from django.views.decorators.http import require_POST
 from cases import audit
 from cases import permissions as case_permissions
 from cases.selectors import visible_alert, visible_case
-from cases.views.common import run_form
+from cases.views.common import run_form, run_removal
 from reports import permissions, selectors
 from reports.documents import exhibit_entries
 from reports.forms import DocumentRequestForm, ExhibitForm, FilingForm, NeedForm, VerifyForm
@@ -224,12 +222,8 @@ def exhibit_change(request, public_id, exhibit_id):
     audit.record_read(case)
     operation = request.POST.get("operation")
     if operation == "remove":
-        try:
-            filings.exhibit_remove(actor=request.user, exhibit=exhibit)
-        except ValidationError as refusal:  # a legal hold
-            messages.error(request, " ".join(refusal.messages))
-        else:
-            messages.success(request, gettext_lazy("Exhibit removed."))
+        run_removal(request, lambda: filings.exhibit_remove(actor=request.user, exhibit=exhibit),
+                    removed=gettext_lazy("Exhibit removed."))
     elif operation in ("up", "down"):
         filings.exhibit_move(actor=request.user, exhibit=exhibit, up=operation == "up")
     return redirect(reverse("reports:filing", args=[case.public_id]) + "#exhibits")
@@ -252,10 +246,6 @@ def need_remove(request, public_id, need_id):
     case = _filing_case(request, public_id, audit_read=False)
     need = selectors.filing_need(request.user, case, need_id)
     audit.record_read(case)
-    try:
-        filings.need_remove(actor=request.user, need=need)
-    except ValidationError as refusal:  # a legal hold
-        messages.error(request, " ".join(refusal.messages))
-    else:
-        messages.success(request, gettext_lazy("Specific need removed."))
+    run_removal(request, lambda: filings.need_remove(actor=request.user, need=need),
+                removed=gettext_lazy("Specific need removed."))
     return redirect(reverse("reports:filing", args=[case.public_id]) + "#needs")

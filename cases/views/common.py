@@ -9,6 +9,18 @@ from django.utils.translation import gettext as _
 from cases.services.versioning import StaleEditError
 
 
+def run_removal(request, remove, *, removed) -> None:
+    """Call `remove()` (a service) and say how it went: `removed`, or the refusal it raised (a
+    legal hold, a record still in use) in the person's language."""
+    try:
+        remove()
+    except ValidationError as refusal:
+        for message in refusal.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, removed)
+
+
 def run_form(request, *, form, action, success_url, template, context, success_message=""):
     """Validate `form` and call `action(form)`; on any refusal re-render with the typed values kept.
 

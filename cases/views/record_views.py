@@ -1,8 +1,6 @@
 """Adding, editing and removing what is recorded on a case: people, documents, relatives, incidents..."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -23,7 +21,7 @@ from cases.forms import (
 from cases.services import people as people_services
 from cases.services import records as record_services
 from cases.views.case_views import case_url
-from cases.views.common import run_form
+from cases.views.common import run_form, run_removal
 
 FORM_TEMPLATE = "cases/record_form.html"
 
@@ -46,13 +44,7 @@ def _form_page(request, case, form, action, title, anchor, saved):
 
 
 def _remove(request, case, remove, anchor, removed):
-    try:
-        remove()
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, removed)
+    run_removal(request, remove, removed=removed)
     return redirect(case_url(case, anchor))
 
 

@@ -352,10 +352,12 @@ def test_production_refuses_to_start_without_field_keys(tmp_path):
 
 
 def test_demo_keys_are_made_once_and_kept(tmp_path):
-    from config.settings import _demo_field_keys
+    from config.settings import _demo_keys
 
-    first = _demo_field_keys(tmp_path / "keys")
-    assert _demo_field_keys(tmp_path / "keys") == first
+    names = ["PANAH_FIELD_KEYS", "PANAH_BLIND_INDEX_KEY"]
+    first = _demo_keys(tmp_path / "keys", names)
+    assert set(first) == set(names) and first["PANAH_FIELD_KEYS"] != first["PANAH_BLIND_INDEX_KEY"]
+    assert _demo_keys(tmp_path / "keys", names) == first
     assert oct((tmp_path / "keys").stat().st_mode & 0o777) == "0o600"
 
 
