@@ -340,3 +340,12 @@ LANGUAGES_SPOKEN = [
     ("other", _("Other language")),
 ]
 
+
+
+# --- Duplicate review: one person recorded twice (issue 8) -----------------------------------------
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", _("To review")
+    PROPOSED = "proposed", _("Merge proposed, waiting for a second reviewer")
+    MERGED = "merged", _("Merged")
+    DISMISSED = "dismissed", _("Different people")
+    UNDONE = "undone", _("Merge undone")

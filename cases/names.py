@@ -19,6 +19,7 @@ Pipeline for one name part (see ../shared/research/domain.md §6 and stack.md Q1
 Scores are suggestions for human review, never a reason to merge on their own.
 """
 
+import hashlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -452,6 +453,12 @@ def query_keys(text):
 # ---------------------------------------------------------------------------------------------
 # Scoring
 # ---------------------------------------------------------------------------------------------
+# Thresholds, chosen on the evaluation set (tests/cases/name_evaluation.py): a pair at or above
+# DUPLICATE_THRESHOLD goes to the review queue and counts as a strong match in search; searches
+# list matches down to SEARCH_THRESHOLD, which a lone given name reaches (see ONE_PART_FACTOR).
+DUPLICATE_THRESHOLD = 0.90
+STRONG_MATCH = 0.90
+SEARCH_THRESHOLD = 0.70
 # A match on one name part alone (the father's name dropped) is scaled by this: never confident.
 ONE_PART_FACTOR = 0.75
 # Two single-part names this long (in skeleton letters) are taken as glued whole names.
@@ -560,3 +567,44 @@ def rank(query, candidates, limit=5, threshold=0.0):
             scored.append((s, ident, evidence))
     scored.sort(key=lambda t: (-t[0], str(t[1])))
     return [(ident, s, evidence) for s, ident, evidence in scored[:limit]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Index keys: what the database stores, so that search looks up rather than transliterates
+# ---------------------------------------------------------------------------------------------
+# An outline this long or longer is also indexed with each consonant deleted (a symmetric
+# deletion neighbourhood): two outlines one edit apart then share a key (aisanm ~ aisam,
+# nijyat ~ nijat). Shorter outlines would share keys with half the names.
+DELETION_MIN_OUTLINE = 4
+
+
+def _outline_keys(form):
+    outline = consonants(form)
+    if not outline:
+        return set()
+    keys = {outline}
+    if len(outline) >= DELETION_MIN_OUTLINE:
+        keys.update(outline[:i] + outline[i + 1:] for i in range(len(outline)))
+    return keys
+
+
+def _key_number(text):
+    # 64-bit integers index smaller and compare faster than strings; a collision only adds a
+    # candidate, which the scorer then judges on the full keys.
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def index_keys(keys):
+    """The integer keys stored in the name index for a person's (or a query's) match keys.
+
+    One per consonant outline of every form of every name part (glued halves included), plus the
+    outline's one-deletion neighbours. Part-agnostic, so the order of given and father's name does
+    not matter. A candidate is a person sharing keys with the query; `score` then decides.
+    """
+    forms = set(keys.get("given", ())) | set(keys.get("father", ())) | set(keys.get("other", ()))
+    for split in keys.get("glued", ()):
+        forms.update(half for half in split.split("|") if half)
+    outlines = set()
+    for form in forms:
+        outlines.update(_outline_keys(form))
+    return sorted({_key_number(outline) for outline in outlines})

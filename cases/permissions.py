@@ -217,3 +217,33 @@ def can_view_erasure_records(user):
     return _is_active(user) and user.organisation_id is not None and (
         user.has_perm("cases.manage_retention") or user.has_perm("cases.view_erasurerecord")
     )
+
+
+# --- Duplicate review and merge (issue 8) --------------------------------------------------------
+
+def can_review_duplicates(user):
+    """The duplicate queue: supervisors (who may propose merges) and anyone asked to confirm one."""
+    return _is_active(user) and user.organisation_id is not None and user.has_perm("cases.review_duplicates")
+
+
+def can_view_both_records(user, candidate):
+    return can_view_case(user, candidate.first.case) and can_view_case(user, candidate.second.case)
+
+
+def can_propose_merge(user, candidate):
+    """Propose, dismiss or undo a merge: a supervisor who may edit both records."""
+    return (
+        can_review_duplicates(user)
+        and can_edit_case(user, candidate.first.case)
+        and can_edit_case(user, candidate.second.case)
+    )
+
+
+def can_confirm_merge(user, candidate):
+    """The second reviewer: anyone who may edit both records, other than the one who proposed it."""
+    return (
+        _is_active(user)
+        and candidate.proposed_by_id not in (None, user.pk)
+        and can_edit_case(user, candidate.first.case)
+        and can_edit_case(user, candidate.second.case)
+    )

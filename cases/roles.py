@@ -13,6 +13,7 @@ ROLE_PERMISSIONS = {
     Role.CASEWORKER: ["cases.add_case", "cases.share_case", "cases.export_cases"],
     Role.SUPERVISOR: [
         "cases.add_case", "cases.assign_case", "cases.share_case", "cases.export_cases", "cases.manage_retention",
+        "cases.review_duplicates",
     ],
     Role.UNHCR_LIAISON: ["cases.work_alert"],
     Role.LAWYER: [],

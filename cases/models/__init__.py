@@ -9,6 +9,7 @@ from cases.models.cases import (
     CaseStatusChange,
     CaseUserObjectPermission,
 )
+from cases.models.identity import DuplicateCandidate, PersonNameKey
 from cases.models.keys import FieldKeyCanary
 from cases.models.organisations import (
     Organisation,
@@ -27,6 +28,7 @@ __all__ = [
     "AlertNotification",
     "CountryProfile",
     "CountryReturn",
+    "DuplicateCandidate",
     "FieldKeyCanary",
     "Intervention",
     "RiskAssessment",
@@ -48,6 +50,7 @@ __all__ = [
     "OrganisationGroupObjectPermission",
     "OrganisationUserObjectPermission",
     "Person",
+    "PersonNameKey",
     "PersonPhone",
     "Relative",
     "ErasureRecord", "LegalHold", "RetentionReview",

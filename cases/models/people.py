@@ -43,6 +43,15 @@ class Person(VersionedModel):
     # Lower-cased concatenation of every name part, rebuilt by the person services on each write,
     # so that search by any script is one indexed column rather than fifteen.
     search_names = models.TextField(_("search keys"), editable=False, default="")
+    # Cross-script match keys (cases.names.person_keys), rebuilt with search_names on each write;
+    # their integer index lives in PersonNameKey. "v" is the key version (see name_keys_rebuild).
+    name_keys = models.JSONField(_("name match keys"), editable=False, default=dict)
+    # Set when a supervisor and a second reviewer agreed this record is the same person as
+    # another (cases.services.identities): nothing moves, both records keep every name and document.
+    same_as = models.ForeignKey(
+        "self", verbose_name=_("same person as"), on_delete=models.SET_NULL, null=True, blank=True,
+        editable=False, related_name="merged_records",
+    )
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     date_of_birth_precision = models.CharField(
         _("precision of the date of birth"), max_length=12, choices=DatePrecision.choices,

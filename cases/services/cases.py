@@ -12,7 +12,7 @@ from cases.audit import acting_as
 from cases.choices import CASE_STATUS_TRANSITIONS, CaseStatus, HouseholdRelationship
 from cases.models import Case, CaseReferenceSequence, CaseStatusChange, Person, PersonPhone, User
 from cases.models.people import NAME_FIELDS
-from cases.services import access, alerts, retention
+from cases.services import access, alerts, identities, retention
 from cases.services.people import person_fields_for_save
 from cases.services.risk import risk_recompute
 from cases.services.versioning import apply_changes, lock_current
@@ -72,6 +72,7 @@ def case_open(
         )
         if principal_phone:
             PersonPhone.objects.create(person=person, number=principal_phone)
+        identities.person_names_written(person)
         if permissions.can_be_assigned_to_case(actor, case):
             access.assign_creator(case=case, creator=actor)
     risk_recompute(case=case)

@@ -9,6 +9,7 @@ from cases import permissions
 from cases.audit import acting_as
 from cases.models import Case, IdentityDocument, LegalStatus, Person, PersonPhone, User
 from cases.models.people import NAME_FIELDS, NAME_PARTS, NAME_SCRIPTS
+from cases.services import identities
 from cases.services.retention import refuse_removal_under_legal_hold
 from cases.services.risk import risk_recompute
 from cases.services.versioning import apply_changes, lock_current
@@ -18,14 +19,19 @@ from cases.text import fold_for_search
 def person_fields_for_save(data: dict) -> dict:
     """Add the derived search column to a person's fields (every person write goes through here).
 
-    One segment per script ("given father other"), so "memet tursun" matches as typed.
+    One segment per script ("given father other"), so "memet tursun" matches as typed; and the
+    cross-script match keys, whose index `identities.person_names_written` writes after the save.
     """
     segments = []
     for script, _label in NAME_SCRIPTS:
         parts = [data.get(f"{part}_{script}", "") for part, _plabel in NAME_PARTS]
         if any(parts):
             segments.append(" ".join(p for p in parts if p))
-    return {**data, "search_names": fold_for_search(" | ".join(segments))}
+    return {
+        **data,
+        "search_names": fold_for_search(" | ".join(segments)),
+        "name_keys": identities.person_name_keys(data),
+    }
 
 
 def _require_a_name(data: dict) -> None:
@@ -42,6 +48,7 @@ def person_add(*, actor: User, case: Case, data: dict, phone: str = "") -> Perso
         person = Person.objects.create(case=case, **person_fields_for_save(data))
         if phone:
             PersonPhone.objects.create(person=person, number=phone)
+    identities.person_names_written(person)
     risk_recompute(case=case)  # a child in the household is a vulnerability
     return person
 
@@ -53,7 +60,13 @@ def person_update(*, actor: User, person: Person, expected_version: int, data: d
     with acting_as(actor):
         current = lock_current(person, expected_version)
         merged = {field: getattr(current, field) for field in NAME_FIELDS} | data
-        person = apply_changes(current, {**data, "search_names": person_fields_for_save(merged)["search_names"]})
+        derived = person_fields_for_save(merged)
+        names_changed = derived["name_keys"] != current.name_keys
+        person = apply_changes(current, {
+            **data, "search_names": derived["search_names"], "name_keys": derived["name_keys"],
+        })
+    if names_changed:
+        identities.person_names_written(person)
     risk_recompute(case=person.case)
     return person
 

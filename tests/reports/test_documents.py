@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from pypdf import PdfReader
 
 from cases import revisions
 from cases.encryption import decrypt_bytes
@@ -55,8 +56,12 @@ def test_the_case_summary_renders_every_script_with_embedded_fonts(cast, summary
     assert "Author" not in info and int(info["Pages"]) == document.pages >= 1
     text = pdf_text(path)
     # Latin, Cyrillic and Chinese extract reliably (Arabic-script extraction is a WeasyPrint bug, #2841).
-    for name in ["Memet", "Мәмәт", "买买提", "Maimaiti", summary_case.reference, document.verification_code]:
+    for name in ["Memet", "Мәмәт", "买买提", "Maimaiti", summary_case.reference]:
         assert name in text, name
+    # The verification code is read from the content stream (pypdf): pdftotext rebuilds the logical
+    # order of a right-to-left page and can split a code with digits (HFPJ-QXS7-…) around the
+    # numbers beside it, although the page shows it whole (as in the filing test).
+    assert any(document.verification_code in page.extract_text() for page in PdfReader(path).pages)
     assert "evil.invalid" in text  # user text stays text
     assert document.sha256 and len(document.sha256) == 64
     assert document.case_version == revisions.current(summary_case) > 0

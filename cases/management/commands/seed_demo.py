@@ -44,7 +44,7 @@ from cases.models import (
     Relative,
     User,
 )
-from cases.services import access, cases, people, records
+from cases.services import access, cases, identities, people, records
 from cases.services.people import person_fields_for_save
 
 SMALL_WORLD_CASES = 24
@@ -232,6 +232,9 @@ class Command(BaseCommand):
                     for perm in (view, change)
                 ]
             Person.objects.bulk_create(persons)
+            # Bulk seeding indexes names but does not fill the duplicate queue: the generated
+            # people reuse a small pool of names, so the queue would only hold namesakes.
+            identities.name_index_refresh(persons)
             documents = []
             for person in persons:
                 passport = self.random_passport(rng)

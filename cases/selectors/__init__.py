@@ -40,6 +40,7 @@ from cases.models.retention import OPEN_REVIEW_STATES, ErasureRecord, LegalHold,
 from cases.models.risk import COUNTRY_FACT_NAMES, COUNTRY_FACTS, CountryProfile, CountryReturn, RiskRuleSet
 from cases.risk.explain import evidence_keys, explain
 from cases.roles import ASSIGNABLE_ROLES
+from cases.selectors.identity import ranked_case_ids
 
 CASE_SORTS = {
     "recent": ("-updated_at", "-pk"),
@@ -103,9 +104,15 @@ def case_list(
 ) -> QuerySet[Case]:
     """The case list page: filtered, sorted, with what each row shows fetched in a fixed number of queries."""
     cases = visible_cases(user)
+    name_rank = []
     if search:
         organisation = user.organisation
-        cases = cases.matching(search, phone_regions=organisation.countries if organisation else ())
+        matched = cases.matching(search, phone_regions=organisation.countries if organisation else ())
+        if not any(ch.isdigit() for ch in search):
+            # A name: every spelling in any script, through the name index, best match first;
+            # the typed letters as a substring still find a name typed in part ("Mem").
+            name_rank = ranked_case_ids(user, search)
+        cases = (cases.filter(pk__in=name_rank) | matched) if name_rank else matched
     if country:
         cases = cases.in_country(country)
     if status:
@@ -128,7 +135,14 @@ def case_list(
     assignments = CaseAssignment.objects.select_related("user").only(
         "case_id", "user__username", "user__first_name", "user__last_name",
     )
-    return cases.order_by(*CASE_SORTS.get(sort, CASE_SORTS[DEFAULT_CASE_SORT])).prefetch_related(
+    ordering = CASE_SORTS.get(sort, CASE_SORTS[DEFAULT_CASE_SORT])
+    if name_rank:
+        cases = cases.annotate(name_rank=CaseWhen(
+            *[When(pk=pk, then=Value(position)) for position, pk in enumerate(name_rank)],
+            default=Value(len(name_rank)), output_field=IntegerField(),
+        ))
+        ordering = ("name_rank", *ordering)
+    return cases.order_by(*ordering).prefetch_related(
         Prefetch("people", queryset=principals, to_attr="principals"),
         Prefetch("assignments", queryset=assignments),
     )
