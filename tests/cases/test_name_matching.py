@@ -10,9 +10,9 @@ import pytest
 from cases import names
 from tests.cases import name_evaluation
 
-# Thresholds chosen on the evaluation set (see the report of the session that built it).
-SEARCH_THRESHOLD = 0.90
-DUPLICATE_THRESHOLD = 0.90
+# The product's own thresholds: what counts as a strong search match, what enters the duplicate queue.
+SEARCH_THRESHOLD = names.STRONG_MATCH
+DUPLICATE_THRESHOLD = names.DUPLICATE_THRESHOLD
 TARGET_RECALL = 0.95
 TARGET_PRECISION = 0.90
 
