@@ -50,6 +50,7 @@ def register_models():
         CaseStatusChange,
         CountryProfile,
         CountryReturn,
+        DuplicateCandidate,
         IdentityDocument,
         Incident,
         Intervention,
@@ -100,6 +101,9 @@ def register_models():
     register(RiskRuleSet)
     register(Alert, exclude_fields=_NOT_DIFFED)
     register(Intervention, mask_fields=["note"])
+    # Merge decisions (issue 8): who proposed, confirmed, dismissed or undid what. The evidence
+    # holds skeletons of the names, so it stays out of the trail.
+    register(DuplicateCandidate, exclude_fields=[*_NOT_DIFFED, "evidence"])
     # Second factors added and removed (a reset by an administrator among them); never the key.
     from allauth.mfa.models import Authenticator
 

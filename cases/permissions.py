@@ -226,6 +226,11 @@ def can_review_duplicates(user):
     return _is_active(user) and user.organisation_id is not None and user.has_perm("cases.review_duplicates")
 
 
+def can_open_duplicate_queue(user):
+    """The queue in the menu: supervisors, and the caseworkers who may be asked to confirm a merge."""
+    return can_review_duplicates(user) or can_create_case(user)
+
+
 def can_view_both_records(user, candidate):
     return can_view_case(user, candidate.first.case) and can_view_case(user, candidate.second.case)
 

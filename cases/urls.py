@@ -1,12 +1,22 @@
 from django.urls import path
 
-from cases.views import alert_views, audit_views, case_views, record_views, retention_views
+from cases.views import (
+    alert_views,
+    audit_views,
+    case_views,
+    duplicate_views,
+    identity_views,
+    record_views,
+    retention_views,
+)
 
 app_name = "cases"
 
 urlpatterns = [
     path("", case_views.case_list, name="list"),
     path("new/", case_views.case_create, name="create"),
+    path("new/matches/", identity_views.registration_matches, name="registration_matches"),
+    path("people/search/", identity_views.person_search, name="person_search"),
     path("export/", case_views.case_export, name="export"),
     path("audit/", audit_views.audit_log, name="audit"),
     path("alerts/", alert_views.alert_queue, name="alert_queue"),
@@ -23,6 +33,8 @@ urlpatterns = [
         "retention/reviews/<int:review_id>/erase/", retention_views.retention_review_erase,
         name="retention_review_erase",
     ),
+    path("duplicates/", duplicate_views.duplicate_queue, name="duplicate_queue"),
+    path("duplicates/<int:candidate_id>/", duplicate_views.duplicate_detail, name="duplicate_detail"),
     path("<uuid:public_id>/risk/", alert_views.case_risk, name="case_risk"),
     path("<uuid:public_id>/", case_views.case_detail, name="detail"),
     path("<uuid:public_id>/edit/", case_views.case_edit, name="edit"),

@@ -42,7 +42,7 @@ from PIL import Image
 
 from cases import permissions as cp
 from cases.choices import OPEN_ALERT_STATES, AlertState
-from cases.models import Alert
+from cases.models import Alert, DuplicateCandidate
 from cases.models.retention import RetentionReview
 from cases.services import access
 from cases.services import alerts as alert_services
@@ -98,6 +98,7 @@ class World:
     needs: dict
     security_keys: dict = field(default_factory=dict)
     reviews: dict = field(default_factory=dict)
+    duplicates: dict = field(default_factory=dict)
 
 
 def finish(document):
@@ -222,9 +223,19 @@ def build_world(cast, clock):
         case_services.case_change_status(actor=actor, case=closed, expected_version=closed.version, to_status="closed",
                                          reason="Moved on", effective_on=datetime.date(2026, 11, 20))
         reviews[label] = RetentionReview.objects.get(case=closed)
+    # Possible duplicates: every case's principal is the same fictional man, so registration queued
+    # these pairs (the caseworker's two cases; the caseworker's and the other NGO's; and the case
+    # the other NGO shares with the caseworker's).
+    def candidate(case_a, case_b):
+        first, second = sorted(case.people.get(relationship="principal").pk for case in (case_a, case_b))
+        return DuplicateCandidate.objects.get(first_id=first, second_id=second)
+
+    duplicates = {"own_pair": candidate(own, reviews["own"].case), "across": candidate(own, other),
+                  "with_shared": candidate(own, shared)}
     return World(cases=cases, alerts=alerts, consents=consents, referrals=referrals,
                  providers={"rooms": rooms, "desk": desk, "unlisted": unlisted}, documents=documents,
-                 exhibits=exhibits, needs=needs, security_keys=security_keys, reviews=reviews)
+                 exhibits=exhibits, needs=needs, security_keys=security_keys, reviews=reviews,
+                 duplicates=duplicates)
 
 
 @pytest.fixture
@@ -452,6 +463,12 @@ ROUTES = [
     Route("cases:retention_review_erase", "reviews", lambda r: {"review_id": r.pk}, cp.can_decide_retention_review,
           cp.can_decide_retention_review,
           data=lambda u, r: {"confirm_reference": r.case_reference, "current_password": PASSWORD}),
+    # Possible duplicates: the pair is seen by who sees both records; a supervisor who may edit both
+    # proposes a merge (with the password again).
+    Route("cases:duplicate_detail", "duplicates", lambda c: {"candidate_id": c.pk}, cp.can_view_both_records,
+          cp.can_propose_merge, get_allowed=cp.can_view_both_records,
+          data=lambda u, c: {"action": "propose", "propose-version": c.version, "propose-survivor": c.first_id,
+                             "propose-current_password": PASSWORD}),
     # One's own account: a security key is its owner's alone (there is no permission to ask).
     Route("mfa_remove_webauthn", "security_keys", lambda key: {"pk": key.pk}, own_key, own_key,
           post_writes=lambda key: False),  # allauth's tables are not in the audit trail
@@ -626,6 +643,8 @@ PAGES = [
     Page("home", lambda user: True, ok_get=landing, ok_post=landing),
     Page("cases:list", lambda user: True, ok_post=lambda user: {302}),  # a search is kept, then shown
     Page("cases:create", cp.can_create_case, ok_post=lambda user: {400}),
+    Page("cases:registration_matches", cp.can_create_case, ok_get=lambda user: {405}),  # POST only
+    Page("cases:person_search", lambda user: True, ok_post=lambda user: {400}),  # an empty search: a message
     Page("cases:export", cp.can_export_caseload, ok_post=lambda user: {400}),  # the password is asked again
     Page("cases:audit", cp.can_view_audit_log),
     Page("cases:alert_queue", cp.can_view_alert_queue),
@@ -637,6 +656,8 @@ PAGES = [
     Page("cases:retention_queue", cp.can_manage_retention, refused=frozenset({404})),
     Page("cases:retention_schedule", cp.can_manage_retention, refused=frozenset({404})),
     Page("cases:erasure_records", cp.can_view_erasure_records, refused=frozenset({404})),
+    # Everyone gets the duplicate queue: it lists only the pairs (or signals) the user may see.
+    Page("cases:duplicate_queue", lambda user: True),
 ]
 
 

@@ -94,3 +94,14 @@ class DuplicateCandidate(VersionedModel):
 
     def __str__(self):
         return f"#{self.pk}"  # nameless: ends up in audit entries
+
+    def get_additional_data(self):
+        """Tag audit entries with the first record's case and organisation (as for a person's
+        records), and the second record's case, so a case's trail shows the decisions on it."""
+        first_case, second_case = self.first.case, self.second.case
+        return {
+            "organisation": first_case.organisation_id,
+            "case": str(first_case.public_id),
+            "other_case": str(second_case.public_id),
+            "other_organisation": second_case.organisation_id,
+        }

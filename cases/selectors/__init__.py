@@ -541,9 +541,10 @@ def record_type_counts(counts: dict) -> list[tuple[str, int]]:
     return sorted(rows, key=lambda row: (-row[1], str(row[0])))
 
 
-# Rows an erasure removes that are not records anyone wrote (permission grants, counters).
+# Rows an erasure removes that are not records anyone wrote (permission grants, counters, indexes).
 _BOOKKEEPING_LABELS = {
     "cases.caseuserobjectpermission", "cases.casegroupobjectpermission", "cases.caserevision",
+    "cases.personnamekey",  # the name index: derived from the names, counted with the people
 }
 
 

@@ -74,10 +74,6 @@ class PersonMatch:
     evidence: dict
     facts: list = field(default_factory=list)  # (label code, how) rows beyond the names
 
-    @property
-    def strong(self):
-        return self.score >= names.STRONG_MATCH
-
 
 def person_search(user, text, *, limit=25):
     """The dedicated person search: people the user may see, under every spelling, ranked."""

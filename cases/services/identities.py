@@ -24,6 +24,9 @@ DUPLICATE_THRESHOLD = names.DUPLICATE_THRESHOLD
 # many pairs one record may put in the queue (a common name has many namesakes).
 DUPLICATE_CANDIDATES = 200
 DUPLICATE_PAIRS_PER_RECORD = 20
+# Dates of birth in refugee records are often estimated or misread: only years further apart
+# than this keep a name match out of the queue.
+BIRTH_YEAR_TOLERANCE = 2
 
 
 def person_name_keys(data: dict) -> dict:
@@ -70,26 +73,35 @@ def duplicates_detect(person: Person) -> list[DuplicateCandidate]:
     """Queue every existing record that may be the same person as `person` (any caseload).
 
     Runs on each write of a person's names. Nobody is shown anything here: the queue decides
-    later who may see which side (`cases.selectors.identity`).
+    later who may see which side (`cases.selectors.identity`). Left out: people of the same case
+    (a household is reviewed on its own page) and namesakes whose known birth years lie more
+    than BIRTH_YEAR_TOLERANCE apart: a small pool of common names would otherwise fill the queue
+    with namesakes. Searches and registration suggestions still show those, with the dates.
     """
     from cases.selectors.identity import name_matches
 
+    matches = name_matches(
+        person.name_keys, exclude_person=person.pk, threshold=DUPLICATE_THRESHOLD,
+        limit=DUPLICATE_PAIRS_PER_RECORD, candidates=DUPLICATE_CANDIDATES,
+    )
+    others = {
+        row[0]: row[1:] for row in
+        Person.objects.filter(pk__in=[m[0] for m in matches]).values_list("pk", "case_id", "date_of_birth")
+    }
     found = []
-    for other_id, score, evidence in name_matches(
-        person.name_keys,
-        exclude_person=person.pk,
-        threshold=DUPLICATE_THRESHOLD,
-        limit=DUPLICATE_PAIRS_PER_RECORD,
-        candidates=DUPLICATE_CANDIDATES,
-    ):
+    for other_id, score, evidence in matches:
+        case_id, born = others[other_id]
+        if case_id == person.case_id:
+            continue
+        if born and person.date_of_birth and abs(born.year - person.date_of_birth.year) > BIRTH_YEAR_TOLERANCE:
+            continue
         first, second = sorted((person.pk, other_id))
+        score = round(score, 4)
         candidate, created = DuplicateCandidate.objects.get_or_create(
-            first_id=first,
-            second_id=second,
-            defaults={"score": round(score, 4), "evidence": evidence},
+            first_id=first, second_id=second, defaults={"score": score, "evidence": evidence},
         )
-        if not created and candidate.status == DuplicateStatus.OPEN and candidate.score != round(score, 4):
-            DuplicateCandidate.objects.filter(pk=candidate.pk).update(score=round(score, 4), evidence=evidence)
+        if not created and candidate.status == DuplicateStatus.OPEN and candidate.score != score:
+            DuplicateCandidate.objects.filter(pk=candidate.pk).update(score=score, evidence=evidence)
         found.append(candidate)
     return found
 

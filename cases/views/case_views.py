@@ -1,7 +1,5 @@
 """The case list, registration, the case file page and the case-level actions."""
 
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -33,24 +31,11 @@ from cases.pagination import CappedCountPaginator
 from cases.services import access
 from cases.services import cases as case_services
 from cases.services import exports as export_services
-from cases.views.common import run_form
+from cases.views import identity_views
+from cases.views.common import remember_search, remembered_search, run_form
 from config.bidi import isolate
 
 SEARCH_SESSION_KEY = "case_searches"
-MAX_REMEMBERED_SEARCHES = 20
-
-
-def _remember_search(request, term):
-    """Keep the search term in the session and return a random key for the URL.
-
-    Names, document and phone numbers must not appear in URLs (they end up in server logs,
-    proxies and browser history), so the list URL carries only this key.
-    """
-    searches = request.session.get(SEARCH_SESSION_KEY, {})
-    key = secrets.token_urlsafe(8)
-    searches[key] = term
-    request.session[SEARCH_SESSION_KEY] = dict(list(searches.items())[-MAX_REMEMBERED_SEARCHES:])
-    return key
 
 
 @login_required
@@ -61,7 +46,9 @@ def case_list(request):
         params.pop("page", None)
         params.pop("s", None)
         if search_form.is_valid() and search_form.cleaned_data["q"].strip():
-            params["s"] = _remember_search(request, search_form.cleaned_data["q"].strip())
+            params["s"] = remember_search(
+                request, search_form.cleaned_data["q"].strip(), session_key=SEARCH_SESSION_KEY,
+            )
         query = params.urlencode()
         return redirect(reverse("cases:list") + (f"?{query}" if query else ""))
 
@@ -90,7 +77,7 @@ def _list_filters(request):
     filters.is_valid()
     cleaned = filters.cleaned_data
     return filters, {
-        "search": request.session.get(SEARCH_SESSION_KEY, {}).get(request.GET.get("s", ""), ""),
+        "search": remembered_search(request, session_key=SEARCH_SESSION_KEY),
         "country": cleaned.get("country", ""), "status": cleaned.get("status", ""),
         "unhcr_status": cleaned.get("unhcr_status", ""), "risk": cleaned.get("risk", ""),
         "assigned_to_me": cleaned.get("mine", False), "sort": cleaned.get("sort") or selectors.DEFAULT_CASE_SORT,
@@ -124,6 +111,12 @@ def case_create(request):
     # Local phone numbers are read in the host country chosen on the same form.
     region = data.get("host_country") if data else None
     principal_form = PersonForm(data, prefix="principal", principal=True, with_phone=True, region=region)
+    if data is not None and "check" in data:
+        # "Check for existing records" (without JavaScript): the same form again, nothing saved.
+        return render(request, "cases/case_create.html", {
+            "form": case_form, "principal_form": principal_form,
+            "matches": identity_views.principal_matches(request.user, principal_form), "checked": True,
+        })
     if data is not None and case_form.is_valid() and principal_form.is_valid():
         try:
             case = case_services.case_open(
@@ -158,6 +151,7 @@ def case_detail(request, public_id):
         "can_share": permissions.can_share_case(user, case),
         "extra_sections": page_sections.sections(page_sections.CASE_PAGE, request, case),
     }
+    _mark_same_person_elsewhere(user, case)
     if can_edit:
         context.update({
             "household_form": PersonForm(prefix="member", with_phone=True, region=case.host_country),
@@ -172,6 +166,26 @@ def case_detail(request, public_id):
     if context["can_share"]:
         context["share_form"] = ShareForm(recipients=selectors.share_recipients(case))
     return render(request, "cases/case_detail.html", context)
+
+
+def _mark_same_person_elsewhere(user, case):
+    """Give each merged person of `case` the other records of the same person that `user` may see.
+
+    Showing them reads those case files, so each read is recorded as a case page's is.
+    """
+    from cases.selectors.identity import merged_records
+
+    read = set()
+    for person in case.people.all():
+        person.same_person_records = []
+        if person.same_as_id is None and not person.merged_records.exists():
+            continue
+        for other in merged_records(person):
+            if other.case_id != case.pk and permissions.can_view_case(user, other.case):
+                person.same_person_records.append(other)
+                if other.case_id not in read:
+                    audit.record_read(other.case)
+                    read.add(other.case_id)
 
 
 @login_required

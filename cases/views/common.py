@@ -1,4 +1,7 @@
-"""What every case view shares: running a form through a service without losing input."""
+"""What every case view shares: running a form through a service without losing input, and
+keeping search terms out of URLs."""
+
+import secrets
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -68,3 +71,24 @@ def _take_in_current_version(form, current):
             display = getattr(current, f"get_{name}_display", None)
             differences.append((field.label, display() if display else stored))
     return differences
+
+
+MAX_REMEMBERED_SEARCHES = 20
+
+
+def remember_search(request, term, *, session_key):
+    """Keep the search term in the session under `session_key`; return a random key for the URL.
+
+    Names, document and phone numbers must not appear in URLs (they end up in server logs,
+    proxies and browser history), so a search page's URL carries only this key.
+    """
+    searches = request.session.get(session_key, {})
+    key = secrets.token_urlsafe(8)
+    searches[key] = term
+    request.session[session_key] = dict(list(searches.items())[-MAX_REMEMBERED_SEARCHES:])
+    return key
+
+
+def remembered_search(request, *, session_key, param="s"):
+    """The term `remember_search` kept for the key in the query string, or ''."""
+    return request.session.get(session_key, {}).get(request.GET.get(param, ""), "")
