@@ -207,3 +207,24 @@ def merged_records(person):
     main = person.same_as or person
     others = Person.objects.filter(Q(same_as=main) | Q(pk=main.pk)).exclude(pk=person.pk)
     return list(others.select_related("case").prefetch_related("documents"))
+
+
+def mark_same_person_elsewhere(user, case):
+    """Give each person of `case` (as `same_person_records`) the other records of them `user` may see.
+
+    Only merged people cost queries. Showing another record reads its case file, so each such read
+    is recorded as the case page records its own.
+    """
+    from cases import audit
+
+    read = set()
+    for person in case.people.all():
+        person.same_person_records = []
+        if person.same_as_id is None and not person.merged_records.exists():
+            continue
+        for other in merged_records(person):
+            if other.case_id != case.pk and permissions.can_view_case(user, other.case):
+                person.same_person_records.append(other)
+                if other.case_id not in read:
+                    audit.record_read(other.case)
+                    read.add(other.case_id)

@@ -28,6 +28,7 @@ from cases.forms import (
     StatusChangeForm,
 )
 from cases.pagination import CappedCountPaginator
+from cases.selectors import identity as identity_selectors
 from cases.services import access
 from cases.services import cases as case_services
 from cases.services import exports as export_services
@@ -151,7 +152,7 @@ def case_detail(request, public_id):
         "can_share": permissions.can_share_case(user, case),
         "extra_sections": page_sections.sections(page_sections.CASE_PAGE, request, case),
     }
-    _mark_same_person_elsewhere(user, case)
+    identity_selectors.mark_same_person_elsewhere(user, case)
     if can_edit:
         context.update({
             "household_form": PersonForm(prefix="member", with_phone=True, region=case.host_country),
@@ -166,26 +167,6 @@ def case_detail(request, public_id):
     if context["can_share"]:
         context["share_form"] = ShareForm(recipients=selectors.share_recipients(case))
     return render(request, "cases/case_detail.html", context)
-
-
-def _mark_same_person_elsewhere(user, case):
-    """Give each merged person of `case` the other records of the same person that `user` may see.
-
-    Showing them reads those case files, so each read is recorded as a case page's is.
-    """
-    from cases.selectors.identity import merged_records
-
-    read = set()
-    for person in case.people.all():
-        person.same_person_records = []
-        if person.same_as_id is None and not person.merged_records.exists():
-            continue
-        for other in merged_records(person):
-            if other.case_id != case.pk and permissions.can_view_case(user, other.case):
-                person.same_person_records.append(other)
-                if other.case_id not in read:
-                    audit.record_read(other.case)
-                    read.add(other.case_id)
 
 
 @login_required
