@@ -64,7 +64,7 @@ def test_a_caseworker_works_a_case_in_a_right_to_left_language(live_server, tran
     page.locator("[name=opened_on]").fill("2026-10-05")
     page.locator("[name=principal-date_of_birth]").fill("2099-01-01")
     page.locator("[name=principal-phone]").fill("8 701 555 0142")
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button.primary[type=submit]").click()
     expect(page.locator(".form-errors, .error").first).to_be_visible()
     expect(page.locator("[name=principal-phone]")).to_have_value("8 701 555 0142")
     check("4-register-errors")
@@ -75,7 +75,7 @@ def test_a_caseworker_works_a_case_in_a_right_to_left_language(live_server, tran
     page.locator("[name=principal-given_name_ug_latn]").fill("Abdulla")
     page.locator("[name=principal-father_name_ug_latn]").fill("Yusup")
     page.locator("[name=principal-date_of_birth]").fill("1984-06-01")
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button.primary[type=submit]").click()
     expect(page.locator("#people")).to_contain_text("Abdulla")
     case = Case.objects.get()
     allowed.add(case.reference.split("-")[0])  # the reference's country code, KZ
