@@ -608,3 +608,16 @@ def index_keys(keys):
     for form in forms:
         outlines.update(_outline_keys(form))
     return sorted({_key_number(outline) for outline in outlines})
+
+
+def index_key_groups(keys):
+    """The index keys of each name part of `keys` separately: given, father's, and a glued name's halves.
+
+    A search ranks candidates first by how many of these groups they share a key with, so that a
+    person matching both parts once beats one matching many readings of one part.
+    """
+    groups = [index_keys({"given": keys.get("given", ())}), index_keys({"father": keys.get("father", ())})]
+    glued = keys.get("glued", ())
+    groups.append(index_keys({"given": [s.split("|")[0] for s in glued]}))
+    groups.append(index_keys({"given": [s.split("|")[1] for s in glued if "|" in s]}))
+    return [group for group in groups if group]

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import DuplicateStatus
 from cases.models.base import VersionedModel
+from cases.models.cases import Case
+from cases.models.organisations import Organisation
 from cases.models.people import Person
 
 
@@ -13,14 +15,22 @@ class PersonNameKey(models.Model):
     """One integer match key of a person's names (`cases.names.index_keys`).
 
     Written by `cases.services.identities.name_index_refresh` whenever names change, so that a
-    search looks keys up in an index instead of transliterating every stored name.
+    search looks keys up in an index instead of transliterating every stored name. The person's
+    case and its organisation (neither ever changes) are copied onto each row, so that a search
+    filters by what the viewer may see inside the index (`selectors.case_visibility`) instead of
+    first listing every person the viewer may see: 150,000 for a supervisor at 300,000 people.
     """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="index_keys")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     key = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["key", "person"], name="person_name_key_idx")]
+        indexes = [
+            # Covers the whole search query (key lookup, visibility filter, grouping by person).
+            models.Index(fields=["key", "organisation", "case", "person"], name="person_name_key_idx"),
+        ]
 
     def __str__(self):
         return f"{self.person_id}:{self.key}"

@@ -8,7 +8,8 @@ may see is decided by `visible_cases`; matches outside it are counted, never sho
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, Max, Q, Value, When
 
 from cases import names, permissions
 from cases.choices import DuplicateStatus
@@ -17,31 +18,41 @@ from cases.models.people import NAME_FIELDS
 from cases.text import fold_for_search
 
 # People fetched from the index per search, best key overlap first, before scoring.
-INDEX_CANDIDATES = 300
+INDEX_CANDIDATES = 200
 
 
-def _index_hits(keys, *, people=None, exclude_person=None, limit=INDEX_CANDIDATES):
-    """Ids of the people sharing the most index keys with `keys` (one grouped, indexed query)."""
+def _index_hits(keys, *, viewer=None, exclude_person=None, limit=INDEX_CANDIDATES):
+    """Ids of the people sharing the most index keys with `keys` (one grouped, indexed query).
+
+    With `viewer`, only people in cases the viewer may see, filtered on the index rows themselves.
+    """
+    from cases.selectors import case_visibility
+
     index = names.index_keys(keys)
     if not index:
         return []
     rows = PersonNameKey.objects.filter(key__in=index)
-    if people is not None:
-        rows = rows.filter(person__in=people)
+    if viewer is not None:
+        rows = rows.filter(case_visibility(viewer, case_field="case_id", organisation_field="organisation_id"))
     if exclude_person is not None:
         rows = rows.exclude(person_id=exclude_person)
-    hits = rows.values("person_id").annotate(hits=Count("key")).order_by("-hits", "person_id")[:limit]
-    return [row["person_id"] for row in hits]
+    # Parts matched first (a given and a father's name), then keys shared.
+    parts_matched = sum(
+        (Max(CaseWhen(When(key__in=group, then=Value(1)), default=Value(0))) for group in names.index_key_groups(keys)),
+        Value(0),
+    )
+    hits = rows.values("person_id").annotate(parts=parts_matched, hits=Count("key"))
+    return [row["person_id"] for row in hits.order_by("-parts", "-hits", "person_id")[:limit]]
 
 
-def name_matches(
-    keys, *, people=None, exclude_person=None, threshold=names.SEARCH_THRESHOLD, limit=20, candidates=INDEX_CANDIDATES
-):
+def name_matches(keys, *, viewer=None, exclude_person=None, threshold=names.SEARCH_THRESHOLD,
+                 limit=20, candidates=INDEX_CANDIDATES):
     """[(person id, score, evidence)] of the people whose names match `keys`, best first.
 
-    `people` narrows the search (a queryset of visible people); without it every record counts.
+    With `viewer`, only people the viewer may see; without, every record counts (the duplicate
+    queue, which decides later who is shown what).
     """
-    ids = _index_hits(keys, people=people, exclude_person=exclude_person, limit=candidates)
+    ids = _index_hits(keys, viewer=viewer, exclude_person=exclude_person, limit=candidates)
     if not ids:
         return []
     stored = Person.objects.filter(pk__in=ids).values_list("pk", "name_keys")
@@ -56,7 +67,7 @@ def visible_people(user):
 
 def ranked_case_ids(user, text, *, limit=200):
     """Case ids whose people match the name `text` in any script, best match first (the case list)."""
-    matches = name_matches(names.query_keys(text), people=visible_people(user), limit=limit)
+    matches = name_matches(names.query_keys(text), viewer=user, limit=limit)
     if not matches:
         return []
     case_of = dict(Person.objects.filter(pk__in=[m[0] for m in matches]).values_list("pk", "case_id"))
@@ -77,7 +88,7 @@ class PersonMatch:
 
 def person_search(user, text, *, limit=25):
     """The dedicated person search: people the user may see, under every spelling, ranked."""
-    matches = name_matches(names.query_keys(text), people=visible_people(user), limit=limit)
+    matches = name_matches(names.query_keys(text), viewer=user, limit=limit)
     return _with_people(matches)
 
 
@@ -124,7 +135,7 @@ def registration_matches(user, data, *, limit=5):
     is saved (`services.identities.duplicates_detect`).
     """
     keys = names.person_keys({f: data.get(f) or "" for f in NAME_FIELDS})
-    matches = name_matches(keys, people=visible_people(user), threshold=names.SEARCH_THRESHOLD, limit=limit)
+    matches = name_matches(keys, viewer=user, threshold=names.SEARCH_THRESHOLD, limit=limit)
     return _with_people(matches, typed=data)
 
 

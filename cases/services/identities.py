@@ -8,13 +8,13 @@ only links the two records (`Person.same_as`), so both keep every name variant a
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from cases import clock, names, permissions
 from cases.audit import acting_as
 from cases.choices import DuplicateStatus
-from cases.models import DuplicateCandidate, Person, PersonNameKey, User
+from cases.models import Case, DuplicateCandidate, Person, PersonNameKey, User
 from cases.models.people import NAME_FIELDS
 from cases.services.versioning import apply_changes, lock_current
 
@@ -37,11 +37,14 @@ def person_name_keys(data: dict) -> dict:
 def name_index_refresh(persons) -> int:
     """Rewrite the index keys of `persons` from their stored `name_keys`; returns the rows written."""
     persons = list(persons)
+    organisation_of = dict(
+        Case.objects.filter(pk__in={p.case_id for p in persons}).values_list("pk", "organisation_id")
+    )
     PersonNameKey.objects.filter(person__in=[p.pk for p in persons]).delete()
     rows = [
-        PersonNameKey(person_id=person.pk, key=key)
-        for person in persons
-        for key in names.index_keys(person.name_keys or {})
+        PersonNameKey(person_id=person.pk, case_id=person.case_id, organisation_id=organisation_of[person.case_id],
+                      key=key)
+        for person in persons for key in names.index_keys(person.name_keys or {})
     ]
     PersonNameKey.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
@@ -49,7 +52,7 @@ def name_index_refresh(persons) -> int:
 
 def name_keys_rebuild(*, stale_only: bool = True, batch_size: int = 2000, progress=None) -> int:
     """Recompute keys and index of every person (or of those whose keys are an older version)."""
-    people = Person.objects.order_by("pk").only("pk", "name_keys", *NAME_FIELDS)
+    people = Person.objects.order_by("pk").only("pk", "case_id", "name_keys", *NAME_FIELDS)
     if stale_only:
         people = people.exclude(name_keys__v=names.KEYS_VERSION)
     done, last_pk = 0, 0
@@ -67,6 +70,19 @@ def name_keys_rebuild(*, stale_only: bool = True, batch_size: int = 2000, progre
         last_pk = batch[-1].pk
         if progress:
             progress(done)
+
+
+def name_index_vacuum() -> None:
+    """After a bulk rebuild on PostgreSQL: vacuum and analyse the name index.
+
+    Rewriting every row leaves the visibility map empty, so searches fall back from index-only
+    scans to reading the table (150 ms instead of 30 at 300,000 people) until autovacuum gets to
+    it. VACUUM cannot run inside a transaction: there, the statistics are refreshed only.
+    """
+    if connection.vendor == "postgresql":
+        table = PersonNameKey._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}" if connection.in_atomic_block else f"VACUUM (ANALYZE) {table}")
 
 
 def duplicates_detect(person: Person) -> list[DuplicateCandidate]:

@@ -8,7 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from cases.services.identities import name_keys_rebuild
+from cases.services.identities import name_index_vacuum, name_keys_rebuild
 
 
 class Command(BaseCommand):
@@ -26,4 +26,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"{done} people")
 
         done = name_keys_rebuild(stale_only=not options["all"], batch_size=options["batch_size"], progress=progress)
+        if done:
+            name_index_vacuum()
         self.stdout.write(f"Name keys rebuilt for {done} people in {time.perf_counter() - started:.1f} s.")
