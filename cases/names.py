@@ -440,9 +440,14 @@ def person_keys(names):
     return keys
 
 
+# A query longer than any name is cut: every word and letter multiplies the keys looked up.
+QUERY_MAX_WORDS = 6
+QUERY_MAX_WORD_LENGTH = 40
+
+
 def query_keys(text):
     """Match keys for a free-text query typed in any script (order and gluing do not matter)."""
-    words = text_words(text)
+    words = [word[:QUERY_MAX_WORD_LENGTH] for word in text_words(text)[:QUERY_MAX_WORDS]]
     if not words:
         return {"given": [], "father": [], "other": [], "phonetic": [], "v": KEYS_VERSION}
     if len(words) == 1:

@@ -22,8 +22,12 @@ class PersonNameKey(models.Model):
     """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="index_keys")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Copies for filtering, not relations to enforce: the rows go with their person, and a cascade
+    # (or a constraint check) from a case or an organisation would scan the whole index unindexed.
+    case = models.ForeignKey(Case, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False,
+    )
     key = models.BigIntegerField()
 
     class Meta:

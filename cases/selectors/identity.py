@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case as CaseWhen
 from django.db.models import Count, Max, Q, Value, When
+from django.http import Http404
 
 from cases import names, permissions
 from cases.choices import DuplicateStatus
@@ -169,14 +170,16 @@ def duplicate_queue(user, *, status=DuplicateStatus.OPEN):
         if first_seen and second_seen:
             entries.append(QueueEntry(candidate, True))
         elif permissions.can_review_duplicates(user):
-            entries.append(QueueEntry(candidate, False, candidate.first if first_seen else candidate.second))
+            own = candidate.first if first_seen else candidate.second
+            # Only about one's own organisation's records: a case another organisation shared in
+            # is theirs to review, and the signal would tell of a third caseload's client.
+            if own.case.organisation_id == user.organisation_id:
+                entries.append(QueueEntry(candidate, False, own))
     return entries
 
 
 def duplicate_candidate(user, candidate_id):
     """One pair, if the user may see both records (else 404, as for any unseen object)."""
-    from django.http import Http404
-
     candidate = (
         DuplicateCandidate.objects.select_related(
             "first__case",
@@ -228,10 +231,13 @@ def mark_same_person_elsewhere(user, case):
     """
     from cases import audit
 
+    people = list(case.people.all())
+    # One query for "is anyone merged into these?"; only merged people cost more.
+    merge_targets = set(Person.objects.filter(same_as__in=people).values_list("same_as_id", flat=True))
     read = set()
-    for person in case.people.all():
+    for person in people:
         person.same_person_records = []
-        if person.same_as_id is None and not person.merged_records.exists():
+        if person.same_as_id is None and person.pk not in merge_targets:
             continue
         for other in merged_records(person):
             if other.case_id != case.pk and permissions.can_view_case(user, other.case):

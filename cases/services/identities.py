@@ -7,8 +7,10 @@ proposed by a supervisor, confirmed by a second reviewer, never automatic, and c
 only links the two records (`Person.same_as`), so both keep every name variant and document.
 """
 
+from auditlog.context import disable_auditlog
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from cases import clock, names, permissions
@@ -18,8 +20,6 @@ from cases.models import Case, DuplicateCandidate, Person, PersonNameKey, User
 from cases.models.people import NAME_FIELDS
 from cases.services.versioning import apply_changes, lock_current
 
-# Pairs scoring this or more are put in the review queue (the evaluation set's threshold).
-DUPLICATE_THRESHOLD = names.DUPLICATE_THRESHOLD
 # How many already-indexed people a new record is compared with, best index hits first, and how
 # many pairs one record may put in the queue (a common name has many namesakes).
 DUPLICATE_CANDIDATES = 200
@@ -54,7 +54,9 @@ def name_keys_rebuild(*, stale_only: bool = True, batch_size: int = 2000, progre
     """Recompute keys and index of every person (or of those whose keys are an older version)."""
     people = Person.objects.order_by("pk").only("pk", "case_id", "name_keys", *NAME_FIELDS)
     if stale_only:
-        people = people.exclude(name_keys__v=names.KEYS_VERSION)
+        # Missing keys ({} after the migration that added them) count as stale: JSON "v" is then
+        # NULL, which a plain exclude() would leave out.
+        people = people.filter(Q(name_keys__v__isnull=True) | ~Q(name_keys__v=names.KEYS_VERSION))
     done, last_pk = 0, 0
     while True:
         batch = list(people.filter(pk__gt=last_pk)[:batch_size])
@@ -97,29 +99,46 @@ def duplicates_detect(person: Person) -> list[DuplicateCandidate]:
     from cases.selectors.identity import name_matches
 
     matches = name_matches(
-        person.name_keys, exclude_person=person.pk, threshold=DUPLICATE_THRESHOLD,
+        person.name_keys, exclude_person=person.pk, threshold=names.DUPLICATE_THRESHOLD,
         limit=DUPLICATE_PAIRS_PER_RECORD, candidates=DUPLICATE_CANDIDATES,
     )
     others = {
         row[0]: row[1:] for row in
         Person.objects.filter(pk__in=[m[0] for m in matches]).values_list("pk", "case_id", "date_of_birth")
     }
-    found = []
+    pairs = {}
     for other_id, score, evidence in matches:
         case_id, born = others[other_id]
         if case_id == person.case_id:
             continue
         if born and person.date_of_birth and abs(born.year - person.date_of_birth.year) > BIRTH_YEAR_TOLERANCE:
             continue
-        first, second = sorted((person.pk, other_id))
-        score = round(score, 4)
-        candidate, created = DuplicateCandidate.objects.get_or_create(
-            first_id=first, second_id=second, defaults={"score": score, "evidence": evidence},
-        )
-        if not created and candidate.status == DuplicateStatus.OPEN and candidate.score != score:
+        pairs[tuple(sorted((person.pk, other_id)))] = (round(score, 4), evidence)
+    mine = DuplicateCandidate.objects.filter(Q(first=person) | Q(second=person))
+    # Undecided pairs this record no longer makes (its names or birth date changed) leave the queue.
+    stale = [c.pk for c in mine.filter(status=DuplicateStatus.OPEN) if (c.first_id, c.second_id) not in pairs]
+    # Pairs come and go without audit entries: they are the matcher's derived suggestions, and an
+    # entry stamped with one side's organisation would tell that organisation's auditors what the
+    # other side registered. Every decision on a pair is audited.
+    with disable_auditlog():
+        DuplicateCandidate.objects.filter(pk__in=stale).delete()
+    known = {(c.first_id, c.second_id): c for c in mine}
+    DuplicateCandidate.objects.bulk_create([
+        DuplicateCandidate(first_id=first, second_id=second, score=score, evidence=evidence)
+        for (first, second), (score, evidence) in pairs.items() if (first, second) not in known
+    ], ignore_conflicts=True)
+    for pair, (score, evidence) in pairs.items():
+        candidate = known.get(pair)
+        if candidate and candidate.status == DuplicateStatus.OPEN and candidate.score != score:
             DuplicateCandidate.objects.filter(pk=candidate.pk).update(score=score, evidence=evidence)
-        found.append(candidate)
-    return found
+    return list(DuplicateCandidate.objects.filter(_pair_condition(pairs))) if pairs else []
+
+
+def _pair_condition(pairs):
+    condition = Q(pk__in=[])
+    for first, second in pairs:
+        condition |= Q(first_id=first, second_id=second)
+    return condition
 
 
 def person_names_written(person: Person) -> None:
@@ -163,6 +182,8 @@ def duplicate_merge_propose(
                 "proposed_at": clock.now(),
                 "decided_by": None,
                 "decided_at": None,
+                "undone_by": None,
+                "undone_at": None,
             },
         )
 
@@ -183,8 +204,10 @@ def duplicate_merge_confirm(*, actor: User, candidate: DuplicateCandidate, expec
         "same_reviewer",
     )
     merged_id = current.second_id if current.survivor_id == current.first_id else current.first_id
-    merged = Person.objects.select_for_update().get(pk=merged_id)
-    survivor = Person.objects.select_for_update().get(pk=current.survivor_id)
+    # Both rows locked in one statement, in id order, so concurrent merges never deadlock.
+    locked = Person.objects.select_for_update().filter(pk__in=[merged_id, current.survivor_id]).order_by("pk")
+    locked = {person.pk: person for person in locked}
+    merged, survivor = locked[merged_id], locked[current.survivor_id]
     # No chains: the record that stops being the main one must not be the main one of another
     # merge, so undoing any merge restores exactly what it changed.
     _refuse_unless(

@@ -61,7 +61,10 @@ def person_update(*, actor: User, person: Person, expected_version: int, data: d
         current = lock_current(person, expected_version)
         merged = {field: getattr(current, field) for field in NAME_FIELDS} | data
         derived = person_fields_for_save(merged)
-        names_changed = derived["name_keys"] != current.name_keys
+        # The birth year decides whether a namesake enters the duplicate queue: it counts too.
+        names_changed = derived["name_keys"] != current.name_keys or (
+            "date_of_birth" in data and data["date_of_birth"] != current.date_of_birth
+        )
         person = apply_changes(current, {
             **data, "search_names": derived["search_names"], "name_keys": derived["name_keys"],
         })

@@ -31,11 +31,14 @@ def _glued_row(index, order):
 
 def describe(evidence):
     """{"how": sentence, "rows": [{"left", "right", "percent", "forms"}]} for an evidence dict."""
-    evidence = evidence or {}
+    evidence = evidence if isinstance(evidence, dict) else {}
     rows = []
-    for index, part in enumerate(evidence.get("parts") or []):
+    parts = evidence.get("parts")
+    for index, part in enumerate(parts if isinstance(parts, list) else []):
         try:
             left, right, similarity, forms = part
+            similarity = float(similarity or 0)
+            hash(left), hash(right)
         except (TypeError, ValueError):
             continue
         if left == "glued":
@@ -44,10 +47,11 @@ def describe(evidence):
             left_label, right_label = PARTS.get(left, _("the name")), PARTS.get(right, _("the name"))
         rows.append({
             "left": left_label, "right": right_label,
-            "percent": round(100 * float(similarity or 0)),
+            "percent": round(100 * similarity),
             "forms": tuple(forms) if forms else (),
         })
-    return {"how": ORDERS.get(evidence.get("order"), ""), "rows": rows}
+    order = evidence.get("order")
+    return {"how": ORDERS.get(order, "") if isinstance(order, str) else "", "rows": rows}
 
 
 @register.inclusion_tag("cases/includes/name_evidence.html")

@@ -52,7 +52,7 @@ class ProposeMergeForm(ConfirmMergeForm):
         ]
 
 
-# action -> (may the user?, may the pair's status?, form class, needs the password)
+# action -> (may the user?, the pair's statuses it applies to, its form: a password form asks again)
 ACTIONS = {
     "propose": (permissions.can_propose_merge, (DuplicateStatus.OPEN, DuplicateStatus.UNDONE), ProposeMergeForm),
     "confirm": (permissions.can_confirm_merge, (DuplicateStatus.PROPOSED,), ConfirmMergeForm),
@@ -134,12 +134,10 @@ def duplicate_detail(request, candidate_id):
             if form.is_valid():
                 try:
                     _run(action, request.user, candidate, form)
-                except StaleEditError:
-                    messages.error(request, STALE_MESSAGE)
-                    candidate = identity_selectors.duplicate_candidate(request.user, candidate_id)
-                except ValidationError as error:
-                    for message in error.messages:
+                except (StaleEditError, ValidationError) as error:
+                    for message in [STALE_MESSAGE] if isinstance(error, StaleEditError) else error.messages:
                         messages.error(request, message)
+                    # Nothing changed: show the pair as it is now.
                     candidate = identity_selectors.duplicate_candidate(request.user, candidate_id)
                 else:
                     messages.success(request, DONE_MESSAGES[action])

@@ -108,3 +108,18 @@ def test_the_rebuild_command_redoes_every_person_and_tidies_the_index(cast, own_
     assert set(PersonNameKey.objects.filter(person=principal).values_list("key", flat=True)) == set(
         names.index_keys(principal.name_keys))
     assert "Memet" not in output.getvalue()  # counts only, never a name
+
+
+def test_a_query_longer_than_any_name_is_cut_before_it_is_looked_up():
+    huge = names.index_keys(names.query_keys("maimaiti" * 25 + " " + "tursun " * 30))
+    assert len(huge) <= len(names.index_keys(names.query_keys("maimaitimaimaitimaimaitimaimaitimaimaiti"))) * 3
+    assert names.query_keys("Memet Tursun") == names.query_keys("  Memet   Tursun ")
+
+
+def test_people_without_keys_after_the_upgrade_count_as_stale(cast, own_case):
+    """Migration 0011 gives existing people empty keys ({}): the default rebuild must find them."""
+    principal = own_case.people.get()
+    Person.objects.filter(pk=principal.pk).update(name_keys={})
+    PersonNameKey.objects.filter(person=principal).delete()
+    assert identities.name_keys_rebuild() == 1
+    assert PersonNameKey.objects.filter(person=principal).exists()
