@@ -1,4 +1,4 @@
-"""What every benchmark does first: a Django set up on its own database, away from the demo's."""
+"""What every benchmark does first (a Django set up on its own database, away from the demo's), and its arithmetic."""
 
 import os
 import sys
@@ -18,3 +18,10 @@ def setup(var_name: str) -> Path:
 
     django.setup()
     return ROOT
+
+
+def percentile(values, fraction):
+    """The value at `fraction` (0.95 for p95) of the sorted values, nearest rank."""
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]

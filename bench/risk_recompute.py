@@ -31,11 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import _django  # noqa: E402 - found through the path set just above
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+from _django import percentile  # noqa: E402
 
 
 def fanned_out_runs(workers, reset, vacuum):
