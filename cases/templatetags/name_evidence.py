@@ -30,13 +30,17 @@ def _glued_row(index, order):
 
 
 def describe(evidence):
-    """{"how": sentence, "rows": [{"left", "right", "percent", "forms"}]} for an evidence dict."""
+    """{"how": sentence, "rows": [{"left", "right", "percent"}]} for an evidence dict.
+
+    The compared skeletons (evidence["parts"][i][3]) are not shown: "mamat" means nothing to a
+    reviewer, and the names as written stand beside the evidence on every page.
+    """
     evidence = evidence if isinstance(evidence, dict) else {}
     rows = []
     parts = evidence.get("parts")
     for index, part in enumerate(parts if isinstance(parts, list) else []):
         try:
-            left, right, similarity, forms = part
+            left, right, similarity, _forms = part
             similarity = float(similarity or 0)
             hash(left), hash(right)
         except (TypeError, ValueError):
@@ -48,7 +52,6 @@ def describe(evidence):
         rows.append({
             "left": left_label, "right": right_label,
             "percent": round(100 * similarity),
-            "forms": tuple(forms) if forms else (),
         })
     order = evidence.get("order")
     return {"how": ORDERS.get(order, "") if isinstance(order, str) else "", "rows": rows}

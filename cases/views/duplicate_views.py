@@ -20,6 +20,7 @@ from cases.forms import PasswordConfirmationForm
 from cases.selectors import identity as identity_selectors
 from cases.services import identities
 from cases.services.versioning import StaleEditError
+from config.bidi import isolate
 
 STALE_MESSAGE = gettext_lazy(
     "Someone else decided on this pair while you were looking at it. Nothing has been changed: "
@@ -46,8 +47,10 @@ class ProposeMergeForm(ConfirmMergeForm):
     def __init__(self, *args, candidate, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["survivor"].choices = [
+            # Plain-text labels: the values are isolated with FSI/PDI, as <bdi> does in markup.
             (person.pk, _("Case %(reference)s: %(name)s") % {
-                "reference": person.case.reference, "name": person.display_name or _("(no name recorded)")})
+                "reference": isolate(person.case.reference),
+                "name": isolate(person.display_name) if person.display_name else _("(no name recorded)")})
             for person in (candidate.first, candidate.second)
         ]
 

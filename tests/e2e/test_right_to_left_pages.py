@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cases.models import Alert
+from cases.models import Alert, DuplicateCandidate
 from cases.services import access, records
 from referrals.choices import DataCategory
 from referrals.services import referrals
@@ -67,6 +67,10 @@ def latin_words(*texts):
 def test_every_roles_pages_read_right_to_left_without_english(live_server, transactional_db, cast, busy_case,
                                                              browser, language, request):
     case, referral, alert = busy_case
+    # The same client registered again from a Cyrillic document: a pair for the duplicate pages.
+    open_case(cast.caseworker, principal={"given_name_cyrl": "Мәмәт", "father_name_cyrl": "Турсун"},
+              passport_number="")
+    pair = DuplicateCandidate.objects.get()
     staff, organisations = rename_cast(cast)
     user_values = {"Memet", "Tursun", "Maimaiti", "Almaty", case.reference, referral.reference, *staff,
                    *organisations}
@@ -81,10 +85,13 @@ def test_every_roles_pages_read_right_to_left_without_english(live_server, trans
             "/referrals/providers/", f"/documents/case/{case.public_id}/filing/",
             # One's own account: the second factor and the sessions.
             "/account/security/", "/account/sessions/", "/account/security/webauthn/add/",
+            # One person, many spellings: the person search and the duplicate queue.
+            "/cases/people/search/", "/cases/duplicates/",
         ],
         "supervisor": [
             f"/cases/{case.public_id}/", "/cases/retention/", "/cases/retention/schedule/",
             "/cases/retention/erasures/", f"/cases/{case.public_id}/legal-hold/", f"/cases/{case.public_id}/erase/",
+            "/cases/duplicates/", f"/cases/duplicates/{pair.pk}/",
         ],
         "liaison": ["/cases/alerts/", f"/cases/alerts/{alert.public_id}/", "/cases/risk/rules/"],
         "lawyer": [f"/documents/case/{case.public_id}/filing/", "/documents/verify/"],
