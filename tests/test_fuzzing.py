@@ -18,7 +18,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases.models import Alert
+from cases.models import Alert, DuplicateCandidate
 from reports.services import filings
 from tests.conftest import add_incident, open_case
 from tests.referrals.conftest import give_consent, make_provider
@@ -105,7 +105,7 @@ def table_counts():
         "cases.Case", "cases.Person", "cases.PersonPhone", "cases.IdentityDocument", "cases.LegalStatus",
         "cases.Relative", "cases.Incident", "cases.Note", "cases.CaseShare", "cases.CaseAssignment",
         "cases.CaseStatusChange", "cases.Intervention", "referrals.Consent", "referrals.Referral",
-        "reports.Filing", "reports.SpecificNeed",
+        "reports.Filing", "reports.SpecificNeed", "cases.DuplicateCandidate",
     )]
     return {model._meta.label: model.objects.count() for model in models}
 
@@ -124,6 +124,10 @@ def fuzz_world(cast, clock):
     })
     person = case.people.get()
     document = person.documents.get()
+    # The same client registered again from a Cyrillic document: a pair for the duplicate forms.
+    open_case(cast.caseworker, principal={"given_name_cyrl": "Мәмәт", "father_name_cyrl": "Турсун"},
+              passport_number="")
+    pair = DuplicateCandidate.objects.get()
     pages = {
         "caseworker": [
             reverse("cases:list"), reverse("cases:create"), reverse("cases:export"), f"/cases/{case.public_id}/",
@@ -135,10 +139,11 @@ def fuzz_world(cast, clock):
             # One's account: the sessions page, and the password confirmation that guards the
             # second-factor pages.
             "/account/sessions/", "/account/reauthenticate/?next=/account/security/totp/deactivate/",
+            reverse("cases:person_search"),
         ],
         "supervisor": [
             f"/cases/{case.public_id}/assign/", f"/cases/{case.public_id}/legal-hold/",
-            f"/cases/{case.public_id}/erase/",
+            f"/cases/{case.public_id}/erase/", reverse("cases:duplicate_detail", args=[pair.pk]),
         ],
         "liaison": [f"/cases/alerts/{Alert.objects.get(case=case).public_id}/"],
     }
