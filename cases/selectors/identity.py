@@ -85,15 +85,17 @@ class PersonMatch:
     score: float
     evidence: dict
     facts: list = field(default_factory=list)  # (label code, how) rows beyond the names
+    # The person is merged into a record in a case the viewer may see (so its reference may show).
+    same_as_visible: bool = False
 
 
 def person_search(user, text, *, limit=25):
     """The dedicated person search: people the user may see, under every spelling, ranked."""
     matches = name_matches(names.query_keys(text), viewer=user, limit=limit)
-    return _with_people(matches)
+    return _with_people(user, matches)
 
 
-def _with_people(matches, typed=None):
+def _with_people(user, matches, typed=None):
     people = (
         Person.objects.filter(pk__in=[m[0] for m in matches])
         .select_related(
@@ -103,8 +105,16 @@ def _with_people(matches, typed=None):
         .prefetch_related("documents")
     )
     by_id = {p.pk: p for p in people}
+    # Whether each merged person's main record lies in a case the viewer may see: one query.
+    merged_cases = {p.same_as.case_id for p in by_id.values() if p.same_as_id}
+    from cases.selectors import visible_cases
+
+    seen = set(visible_cases(user).filter(pk__in=merged_cases).values_list("pk", flat=True)) if merged_cases else set()
     return [
-        PersonMatch(by_id[pid], score, evidence, facts=_facts(by_id[pid], typed) if typed else [])
+        PersonMatch(
+            by_id[pid], score, evidence, facts=_facts(by_id[pid], typed) if typed else [],
+            same_as_visible=bool(by_id[pid].same_as_id) and by_id[pid].same_as.case_id in seen,
+        )
         for pid, score, evidence in matches
         if pid in by_id
     ]
@@ -137,7 +147,7 @@ def registration_matches(user, data, *, limit=5):
     """
     keys = names.person_keys({f: data.get(f) or "" for f in NAME_FIELDS})
     matches = name_matches(keys, viewer=user, threshold=names.SEARCH_THRESHOLD, limit=limit)
-    return _with_people(matches, typed=data)
+    return _with_people(user, matches, typed=data)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import permissions, selectors
+from cases import permissions
 from cases.forms import PersonForm
 from cases.models.people import NAME_FIELDS
 from cases.selectors import identity
@@ -50,22 +50,11 @@ def person_search(request):
         return render(request, "cases/person_search.html", {"form": form, "results": None}, status=400)
     term = remembered_search(request, session_key=PERSON_SEARCH_SESSION_KEY)
     form = PersonSearchForm(initial={"q": term})
-    results = _with_merged_visibility(request.user, identity.person_search(request.user, term)) if term else None
+    results = identity.person_search(request.user, term) if term else None
     return render(request, "cases/person_search.html", {
         "form": form, "term": term, "results": results,
         "expired": bool(request.GET.get("s")) and not term,
     })
-
-
-def _with_merged_visibility(user, matches):
-    """Mark which merged records point to a case the user may see (one query, however many)."""
-    merged_cases = {m.person.same_as.case_id for m in matches if m.person.same_as_id}
-    visible = set(
-        selectors.visible_cases(user).filter(pk__in=merged_cases).values_list("pk", flat=True)
-    ) if merged_cases else set()
-    for match in matches:
-        match.same_as_visible = bool(match.person.same_as_id) and match.person.same_as.case_id in visible
-    return matches
 
 
 def principal_matches(user, principal_form):
@@ -80,7 +69,7 @@ def principal_matches(user, principal_form):
         return []
     typed["date_of_birth"] = cleaned.get("date_of_birth")
     typed["place_of_birth"] = cleaned.get("place_of_birth") or ""
-    return _with_merged_visibility(user, identity.registration_matches(user, typed))
+    return identity.registration_matches(user, typed)
 
 
 @login_required

@@ -107,6 +107,17 @@ def test_the_case_list_finds_the_arabic_script_case_for_a_cyrillic_query(cast, m
     assert_term_not_in_urls(SPELLINGS["cyrillic"], posted, page)
 
 
+def test_the_case_list_puts_the_best_name_match_first_whatever_the_sort(cast, memet, logged_in):
+    """Memet Turdi (one part shared) was registered before Memet Tursun; the exact match comes first."""
+    client = logged_in(cast.caseworker)
+    weaker = Case.objects.get(people__given_name_ug_latn="Memet", people__father_name_ug_latn="Turdi")
+    for sort in ("recent", "reference", "opened"):
+        page = client.get(client.post(f"{reverse('cases:list')}?sort={sort}", {"q": SPELLINGS["pinyin"]})["Location"])
+        html = page.content.decode()
+        assert memet.reference in html and weaker.reference in html, sort
+        assert html.index(memet.reference) < html.index(weaker.reference), sort
+
+
 def test_another_organisations_case_with_the_same_name_is_never_shown(cast, memet, foreign_memet, logged_in):
     client = logged_in(cast.caseworker)
     assert not permissions.can_view_case(cast.caseworker, foreign_memet)
@@ -191,6 +202,15 @@ def test_a_merged_record_says_which_case_holds_the_same_person(cast, memet, logg
     Person.objects.filter(case=second).update(same_as=Person.objects.get(case=memet))
     html = search(logged_in(cast.caseworker), "Memet Tursun")[1].content.decode()
     assert f"Same person as the record in case <bdi>{memet.reference}</bdi>" in html
+    # Someone who sees only the second case learns nothing of the first, not even its reference.
+    from cases.services import access
+
+    access.case_assign(actor=cast.supervisor, case=second, assignee=cast.caseworker2)
+    for page in (search(logged_in(cast.caseworker2), "Memet Tursun")[1],
+                 logged_in(cast.caseworker2).get(f"/cases/{second.public_id}/")):
+        html = page.content.decode()
+        assert page.status_code == 200 and second.reference in html
+        assert memet.reference not in html and "Same person as" not in html
 
 
 def _search_queries(client, term):
